@@ -1,0 +1,56 @@
+# hostray developer entry points. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Dependency order: a package is installed after the siblings it needs.
+PACKAGES := hostray-workers hostray-config hostray-orm hostray-web hostray-cli
+EDITABLE := -e packages/hostray-workers -e packages/hostray-config \
+	-e 'packages/hostray-orm[mysql,postgresql]' -e 'packages/hostray-web[redis]' -e packages/hostray-cli
+STAMP := $(VENV)/.installed
+LINT_PATHS := packages tests bench scripts
+
+.PHONY: setup run test test-dev test-isolated lint format bench faults clean
+
+setup: $(STAMP)
+
+$(STAMP): $(wildcard packages/*/pyproject.toml) requirements-dev.txt requirements-test.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check $(EDITABLE)
+	@touch $@
+
+run: $(STAMP)
+	@test -f hello/server_config.yaml || $(BIN)/hostray create hello
+	$(BIN)/hostray start hello
+
+# The whole suite: packaging rules in the dev venv, then every package's tests in a fresh venv
+# that holds only that package's wheel and its declared dependencies.
+test: $(STAMP)
+	$(BIN)/python -m pytest tests/packaging -q
+	$(BIN)/python scripts/isolated_tests.py $(PACKAGES)
+
+# Quick loop while developing: everything against the editable installs.
+test-dev: $(STAMP)
+	$(BIN)/python -m pytest -q $(ARGS)
+
+test-isolated: $(STAMP)
+	$(BIN)/python scripts/isolated_tests.py $(or $(PKG),$(PACKAGES))
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy -p hostray.workers -p hostray.config -p hostray.orm -p hostray.web \
+		-p hostray.util -p hostray.unit_test -p hostray.cli
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+faults: $(STAMP)
+	$(BIN)/python -m pytest -q tests/faults
+
+clean:
+	rm -rf $(VENV) .iso dist build

@@ -1,0 +1,58 @@
+"""The monorepo's distributions: where each lives, what it ships and which tests prove it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["PACKAGES", "ROOT", "Package", "build_dists"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Package:
+    """One distribution of the monorepo."""
+
+    name: str
+    modules: tuple[str, ...]
+    extras: str = ""
+    tests: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return ROOT / "packages" / self.name
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.name}[{self.extras}]" if self.extras else self.name
+
+
+# Dependency order: every package comes after the siblings it depends on.
+PACKAGES: dict[str, Package] = {
+    p.name: p
+    for p in (
+        Package("hostray-workers", ("workers",), tests=("tests/workers",)),
+        Package("hostray-config", ("config",), tests=("tests/config",)),
+        Package("hostray-orm", ("orm",), "mysql,postgresql", ("tests/orm",)),
+        Package(
+            "hostray-web", ("web", "util", "unit_test"), "redis,mysql,postgresql", ("tests/web",)
+        ),
+        Package("hostray-cli", ("cli",), tests=("tests/cli", "tests/e2e")),
+    )
+}
+
+
+def build_dists(outdir: Path, names: list[str] | None = None, sdist: bool = True) -> None:
+    """Build the wheel (and sdist) of each named package into `outdir` with poetry-core."""
+    for name in names or list(PACKAGES):
+        kinds = ["--sdist", "--wheel"] if sdist else ["--wheel"]
+        cmd = [sys.executable, "-m", "build", "--no-isolation", *kinds, "--outdir", str(outdir)]
+        done = subprocess.run(
+            [*cmd, str(PACKAGES[name].path)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout + done.stderr)
+            raise SystemExit(f"building {name} failed")
