@@ -13,13 +13,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from packages import PACKAGES, ROOT, build_dists
 
 ISO = ROOT / ".iso"
-DIST = ISO / "dist"
 TOOLS = ISO / "_tools"
 
 
@@ -40,25 +40,25 @@ def ensure_tools() -> None:
     stamp.write_text(digest)
 
 
-def make_venv(name: str) -> Path:
+def make_venv(name: str, dist: Path) -> Path:
     """A fresh venv with the package's wheel and what its metadata declares, nothing else."""
     venv = ISO / name
     run([sys.executable, "-m", "venv", "--clear", str(venv)])
     python = venv / "bin" / "python"
-    constraints = ISO / "constraints.txt"
+    constraints = dist / "constraints.txt"
     constraints.write_text(
-        "".join(f"{n}=={_built_version(n)}\n" for n in PACKAGES), encoding="utf-8"
+        "".join(f"{n}=={_built_version(n, dist)}\n" for n in PACKAGES), encoding="utf-8"
     )
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    run([*pip, "--find-links", str(DIST), "-c", str(constraints), PACKAGES[name].requirement])
+    run([*pip, "--find-links", str(dist), "-c", str(constraints), PACKAGES[name].requirement])
     return python
 
 
-def _built_version(name: str) -> str:
+def _built_version(name: str, dist: Path) -> str:
     prefix = name.replace("-", "_") + "-"
-    wheels = [w.name for w in DIST.glob(f"{prefix}*.whl")]
+    wheels = [w.name for w in dist.glob(f"{prefix}*.whl")]
     if len(wheels) != 1:
-        raise SystemExit(f"expected one wheel of {name} in {DIST}, found {wheels}")
+        raise SystemExit(f"expected one wheel of {name} in {dist}, found {wheels}")
     return wheels[0][len(prefix) :].split("-")[0]
 
 
@@ -67,14 +67,21 @@ def main(names: list[str]) -> int:
     if unknown:
         raise SystemExit(f"unknown package(s): {', '.join(unknown)}; known: {', '.join(PACKAGES)}")
     ISO.mkdir(exist_ok=True)
-    shutil.rmtree(DIST, ignore_errors=True)
-    build_dists(DIST)
-    ensure_tools()
+    dist = Path(tempfile.mkdtemp(prefix="dist-", dir=ISO))
+    try:
+        build_dists(dist)
+        ensure_tools()
+        return _run_suites(names, dist)
+    finally:
+        shutil.rmtree(dist, ignore_errors=True)
+
+
+def _run_suites(names: list[str], dist: Path) -> int:
     results: dict[str, int] = {}
     for name in names:
         started = time.monotonic()
         print(f"== {name}: fresh venv, wheel + declared dependencies only", flush=True)
-        python = make_venv(name)
+        python = make_venv(name, dist)
         env = {**os.environ, "PYTHONPATH": str(TOOLS), "HOSTRAY_ISOLATED": name}
         tests = [t for t in PACKAGES[name].tests if (ROOT / t).exists()]
         done = subprocess.run(
