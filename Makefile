@@ -47,6 +47,7 @@ format: $(STAMP)
 	$(BIN)/ruff format $(LINT_PATHS)
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench
 
 faults: $(STAMP)
