@@ -1,0 +1,110 @@
+"""Config validators of the optional components' blocks (`services`, `memory_cache`, `orm_db`).
+
+Only hostray.config is imported here, so `hostray.web.config_validator` can register these
+validators without loading aiohttp, SQLAlchemy or redis.
+"""
+
+from __future__ import annotations
+
+from hostray.config import (
+    ConfigContainerMeta,
+    ConfigElementMeta,
+    ConfigScalableContainerMeta,
+    ConfigSwitchableElementMeta,
+)
+
+__all__ = [
+    "DEFAULT_CONNECTION_REFRESH",
+    "DEFAULT_REDIS_URL",
+    "DEFAULT_SERVICE_TIMEOUT",
+    "HTTP_METHODS",
+    "OPTIONAL_COMPONENT_VALIDATORS",
+    "MemoryCacheValidator",
+    "OrmDBValidator",
+    "ServicesValidator",
+]
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+"""Methods a service route may enable; the seed's `option` is accepted as `options`."""
+
+DEFAULT_SERVICE_TIMEOUT = 30.0
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_CONNECTION_REFRESH = 30
+
+ServicesValidator = ConfigContainerMeta(
+    "services",
+    False,
+    ConfigScalableContainerMeta(
+        str,
+        ConfigScalableContainerMeta(
+            str,
+            ConfigElementMeta("name", str, True),
+            ConfigElementMeta("timeout", float, False, default=DEFAULT_SERVICE_TIMEOUT),
+            *(ConfigElementMeta(method, list, False) for method in HTTP_METHODS),
+            ConfigElementMeta("option", list, False),
+        ),
+    ),
+)
+"""`services: {base_url: {route: {name, timeout, get: [arg, …], post: …}}}`."""
+
+MemoryCacheValidator = ConfigContainerMeta(
+    "memory_cache",
+    False,
+    ConfigElementMeta("sess_lifetime", int, True),
+    ConfigElementMeta("renew_lifetime", bool, False, default=False),
+    ConfigElementMeta("renew_id", bool, False, default=False),
+    ConfigElementMeta("save_file", str, False),
+    ConfigElementMeta("save_interval", float, False),
+    ConfigElementMeta("backend", str, False, default="memory", choices=("memory", "redis")),
+    ConfigElementMeta("url", str, False, default=DEFAULT_REDIS_URL),
+    ConfigElementMeta("key_prefix", str, False, default="hostray:session:"),
+)
+"""Sessions kept in memory (optionally saved to `save_file`) or in Redis (`backend: redis`)."""
+
+
+def _db_module(name: str, *parameters: type) -> type:
+    """One `module:` choice of an orm_db entry with the settings every module shares."""
+    return ConfigContainerMeta(
+        name,
+        False,
+        ConfigElementMeta("worker", int, False, default=1),
+        ConfigElementMeta("connection_refresh", int, False, default=DEFAULT_CONNECTION_REFRESH),
+        *parameters,
+    )
+
+
+def _server_parameters(default_port: int) -> tuple[type, ...]:
+    """Connection settings of a database server module (mysql, postgresql)."""
+    return (
+        ConfigElementMeta("host", str, True),
+        ConfigElementMeta("port", int, False, default=default_port),
+        ConfigElementMeta("db_name", str, True),
+        ConfigElementMeta("user", str, True),
+        ConfigElementMeta("password", str, False, default=""),
+    )
+
+
+OrmDBValidator = ConfigContainerMeta(
+    "orm_db",
+    False,
+    ConfigScalableContainerMeta(
+        str,
+        ConfigSwitchableElementMeta(
+            "module",
+            str,
+            True,
+            _db_module("sqlite_memory"),
+            _db_module("sqlite", ConfigElementMeta("file_name", str, True)),
+            _db_module("mysql", *_server_parameters(3306)),
+            _db_module("postgresql", *_server_parameters(5432)),
+        ),
+    ),
+)
+"""`orm_db: {db_id: {module: sqlite_memory | sqlite | mysql | postgresql, worker, …}}`."""
+
+OPTIONAL_COMPONENT_VALIDATORS: tuple[type, ...] = (
+    ServicesValidator,
+    MemoryCacheValidator,
+    OrmDBValidator,
+)
+"""The blocks `hostray.web.config_validator` adds to the `component` container."""
