@@ -2,6 +2,14 @@
 
 from importlib.metadata import version as _version
 
+from .dynamic_enum import DynamicClassEnum, DynamicClassEnumMeta
+from .errors import ConfigError
+
 __version__: str = _version("hostray-config")
 
-__all__ = ["__version__"]
+__all__ = [
+    "ConfigError",
+    "DynamicClassEnum",
+    "DynamicClassEnumMeta",
+    "__version__",
+]
