@@ -1,0 +1,241 @@
+"""The validation walk: data against a validator class tree, collecting every problem.
+
+Kept apart from the metaclasses (validator.py) so that the walk reads top to bottom. Each problem
+is one line: ``[file:line: ]dotted.path: what was expected, what was found``.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .positions import ConfigDict, location_of
+from .value_types import check_value, describe_type, short_repr
+
+if TYPE_CHECKING:
+    from .validator import ConfigBaseElementMeta
+
+__all__ = ["UNSET", "ConfigElementType", "validate"]
+
+
+class _Unset:
+    """Marks an element without a default (``None`` is a legitimate default)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+class ConfigElementType:
+    """The kinds of validator classes."""
+
+    Container = "container"
+    Element = "element"
+    ScalableContainer = "scalable_container"
+    ScalableElement = "scalable_element"
+    SwitchableElement = "switchable_element"
+
+
+_SCALABLE = (ConfigElementType.ScalableContainer, ConfigElementType.ScalableElement)
+
+
+class _Walk:
+    """One validation run: the problems found so far."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def report(self, where: object, key: Hashable | None, path: str, message: str) -> None:
+        parts = [part for part in (location_of(where, key), path) if part]
+        self.problems.append(": ".join([*parts, message]))
+
+    def value(
+        self, schema: ConfigBaseElementMeta, value: Any, path: str, where: object, key: Any
+    ) -> Any:
+        kind = schema.element_kind
+        if kind in (ConfigElementType.Container, ConfigElementType.ScalableContainer):
+            return self.container(schema, value, path, where, key)
+        return self.element(schema, value, path, where, key)
+
+    def element(
+        self, schema: ConfigBaseElementMeta, value: Any, path: str, where: object, key: Any
+    ) -> Any:
+        expected = schema.parameter_type
+        if value is None and not check_value(expected, None)[0]:
+            if schema.required:
+                self.report(where, key, path, f"expected {describe_type(expected)}, got nothing")
+            return None if schema.default is UNSET else copy.deepcopy(schema.default)
+        ok, converted = check_value(expected, value)
+        if not ok:
+            found = f"{short_repr(value)} ({type(value).__name__})"
+            self.report(where, key, path, f"expected {describe_type(expected)}, got {found}")
+            return value
+        choices = schema.choices
+        if choices is not None and not any(_equal(converted, choice) for choice in choices):
+            allowed = ", ".join(repr(choice) for choice in choices)
+            self.report(where, key, path, f"expected one of {allowed}, got {short_repr(value)}")
+        return converted
+
+    def container(
+        self, schema: ConfigBaseElementMeta, value: Any, path: str, where: object, key: Any
+    ) -> Any:
+        if value is None:
+            value = _empty_at(where, key)
+        if not isinstance(value, Mapping):
+            found = f"{short_repr(value)} ({type(value).__name__})"
+            self.report(where, key, path, f"expected a mapping, got {found}")
+            return value
+        result = value.positioned_like() if isinstance(value, ConfigDict) else {}
+        children = schema.cls_parameters
+        if not children:  # a container without a schema holds free-form settings
+            result.update(value)
+            return result
+        named = {n: c for n, c in children.items() if c.element_kind not in _SCALABLE}
+        scalables = [c for c in children.values() if c.element_kind in _SCALABLE]
+        handled: set[Any] = set()
+        siblings: dict[str, ConfigBaseElementMeta] = {}
+        for child in named.values():
+            if child.element_kind == ConfigElementType.SwitchableElement:
+                selected = self.switch(child, value, path, missing_at=(where, key), result=result)
+                handled.add(child.__name__)
+                if selected is None:  # no valid choice: its keys are neither checked nor unknown
+                    for option in child.cls_parameters.values():
+                        handled.update(n for n in option.cls_parameters if n in value)
+                else:
+                    siblings.update(selected)
+        plain = {
+            n: c for n, c in named.items() if c.element_kind != ConfigElementType.SwitchableElement
+        }
+        for name, child in {**plain, **siblings}.items():
+            if name in handled:
+                continue
+            child_path = _join(path, name)
+            if name in value:
+                handled.add(name)
+                result[name] = self.value(child, value[name], child_path, value, name)
+            elif child.required:
+                self.report(where, key, child_path, f"missing required {_noun(child)}")
+            elif child.default is not UNSET:
+                result[name] = copy.deepcopy(child.default)
+        known = [*named, *siblings]
+        for item_key, item in value.items():
+            if item_key in handled:
+                continue
+            self.extra(
+                scalables,
+                known,
+                item_key=item_key,
+                item=item,
+                path=path,
+                value=value,
+                result=result,
+            )
+        return result
+
+    def switch(
+        self,
+        child: ConfigBaseElementMeta,
+        value: Mapping[Any, Any],
+        path: str,
+        *,
+        missing_at: tuple[object, Any],
+        result: dict[Any, Any],
+    ) -> dict[str, ConfigBaseElementMeta] | None:
+        """Validate a switch key; the element schemas its value selects (None: no valid choice)."""
+        name = child.__name__
+        child_path = _join(path, name)
+        if name not in value:
+            if child.required:
+                self.report(*missing_at, child_path, "missing required key")
+            return None
+        selected = self.element(child, value[name], child_path, value, name)
+        result[name] = selected
+        options = child.cls_parameters
+        for option_name, option in options.items():
+            if _equal(selected, option_name):
+                return {
+                    n: c
+                    for n, c in option.cls_parameters.items()
+                    if n != name and c.element_kind not in _SCALABLE
+                }
+        if check_value(child.parameter_type, value[name])[0]:
+            allowed = ", ".join(repr(option) for option in options)
+            found = short_repr(value[name])
+            self.report(value, name, child_path, f"expected one of {allowed}, got {found}")
+        return None
+
+    def extra(
+        self,
+        scalables: list[ConfigBaseElementMeta],
+        known: list[str],
+        *,
+        item_key: Any,
+        item: Any,
+        path: str,
+        value: Mapping[Any, Any],
+        result: dict[Any, Any],
+    ) -> None:
+        """A key no named child claims: an instance of a scalable child, or unknown."""
+        child_path = _join(path, item_key)
+        for scalable in scalables:
+            if check_value(scalable.key_type, item_key)[0]:
+                result[item_key] = self.value(scalable, item, child_path, value, item_key)
+                return
+        if scalables:
+            expected = " or ".join(describe_type(s.key_type) for s in scalables)
+            found = f"{short_repr(item_key)} ({type(item_key).__name__})"
+            self.report(
+                value, item_key, child_path, f"expected a key of type {expected}, got {found}"
+            )
+            return
+        message = "unknown key"
+        match = difflib.get_close_matches(str(item_key), known, n=1)
+        if match:
+            message += f", did you mean {match[0]!r}?"
+        elif known:
+            message += " (expected " + ", ".join(repr(k) for k in sorted(known)) + ")"
+        self.report(value, item_key, child_path, message)
+
+
+def validate(schema: ConfigBaseElementMeta, data: Any, route: str = "") -> tuple[Any, list[str]]:
+    """Validate ``data`` against ``schema``; the validated data and every problem found."""
+    walk = _Walk()
+    path = route
+    if not path and schema.element_kind not in (
+        ConfigElementType.Container,
+        ConfigElementType.ScalableContainer,
+    ):
+        path = schema.__name__
+    result = walk.value(schema, data, path, data if isinstance(data, ConfigDict) else None, None)
+    return result, walk.problems
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _noun(schema: ConfigBaseElementMeta) -> str:
+    if schema.element_kind == ConfigElementType.Container:
+        return "section"
+    return "key"
+
+
+def _equal(left: Any, right: Any) -> bool:
+    if isinstance(left, bool) != isinstance(right, bool):
+        return False
+    try:
+        return bool(left == right)
+    except Exception:
+        return False
+
+
+def _empty_at(where: object, key: Any) -> dict[Any, Any]:
+    """An empty mapping for ``key:`` with nothing under it, positioned at that key."""
+    if isinstance(where, ConfigDict):
+        line = where.key_lines.get(key, where.line)
+        return ConfigDict(source=where.source, line=line)
+    return {}

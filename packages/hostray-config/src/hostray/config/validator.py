@@ -1,0 +1,276 @@
+"""The seed's config validator metaclasses: each validator is a class describing one config block.
+
+``ConfigContainerMeta('hello', False, ConfigElementMeta('p1', str, True))`` is a class; calling it
+with a dict validates the dict and returns an object whose ``parameter`` is the validated dict
+(defaults filled in), or raises one ``ConfigError`` listing every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from .errors import ConfigError
+from .validation import UNSET, ConfigElementType, validate
+from .value_types import check_value, describe_type, is_parameter_type, short_repr
+
+__all__ = [
+    "ConfigBaseElementMeta",
+    "ConfigContainerMeta",
+    "ConfigElementMeta",
+    "ConfigElementType",
+    "ConfigParameters",
+    "ConfigScalableContainerMeta",
+    "ConfigScalableElementMeta",
+    "ConfigSwitchableElementMeta",
+]
+
+
+class ConfigParameters:
+    """What calling a validator class returns: the validated data and a route lookup."""
+
+    parameter: Any
+
+    def get_parameter(self, key_routes: str, delimeter: str = ".") -> Any:
+        """The value at ``key_routes`` (``'component.orm_db'``); a missing one is a ConfigError."""
+        current = self.parameter
+        if key_routes == "":
+            return current
+        for key in key_routes.split(delimeter):
+            if not isinstance(current, Mapping) or key not in current:
+                raise ConfigError(f"{key_routes}: no such parameter ({key!r} is not set)")
+            current = current[key]
+        return current
+
+
+class ConfigBaseElementMeta(type):
+    """Base metaclass of the validators: a schema node with child nodes and a validating call."""
+
+    element_kind: str
+    parameter_type: Any
+    key_type: Any
+    required: bool
+    default: Any
+    choices: tuple[Any, ...] | None
+    _cls_parameters: dict[str, ConfigBaseElementMeta]
+
+    @staticmethod
+    def _build(
+        mcs: type[ConfigBaseElementMeta],
+        name: str,
+        *,
+        kind: str,
+        parameter_type: Any,
+        required: bool,
+        parameters: Iterable[Any] = (),
+    ) -> Any:
+        if not isinstance(name, str):
+            raise TypeError(f"validator name must be a str, got {short_repr(name)}")
+        if not is_parameter_type(parameter_type):
+            raise TypeError(
+                f"{name}: parameter_type must be a type, a tuple of types or a callable"
+            )
+        if not isinstance(required, bool):
+            raise TypeError(f"{name}: required must be a bool, got {short_repr(required)}")
+        cls: Any = type.__new__(mcs, name, (ConfigParameters,), {"__module__": __name__})
+        cls.element_kind = kind
+        cls.parameter_type = parameter_type
+        cls.key_type = parameter_type
+        cls.required = required
+        cls.default = UNSET
+        cls.choices = None
+        cls._cls_parameters = {}
+        cls.set_cls_parameters(*parameters)
+        return cls
+
+    def __init__(cls, *args: Any, **kwargs: Any) -> None:
+        """Everything is set up in ``__new__``; the arguments differ from ``type``'s."""
+
+    def __call__(cls, config: Any, route: str = "") -> Any:
+        """Validate ``config``: the validated parameters, or a ConfigError with every problem."""
+        parameter, problems = validate(cls, config, route)
+        if problems:
+            raise ConfigError(*problems)
+        obj: ConfigParameters = object.__new__(cls)  # type: ignore[arg-type]
+        obj.parameter = parameter
+        return obj
+
+    def __repr__(cls) -> str:
+        required = "required" if cls.required else "optional"
+        kind = describe_type(cls.parameter_type)
+        return f"<{type(cls).__name__} {cls.__name__!r} {kind} {required}>"
+
+    @property
+    def cls_parameters(cls) -> Mapping[str, ConfigBaseElementMeta]:
+        """The child validators by name (read-only view; change them with set_cls_parameters)."""
+        return MappingProxyType(cls._cls_parameters)
+
+    def set_cls_parameters(cls, *cls_parameters: ConfigBaseElementMeta) -> None:
+        """Add child validators; one with the name of an existing child replaces it."""
+        if cls.element_kind in (ConfigElementType.Element, ConfigElementType.ScalableElement):
+            if cls_parameters:
+                raise TypeError(f"{cls.__name__}: an element takes no sub-parameters")
+            return
+        for parameter in cls_parameters:
+            if not isinstance(parameter, ConfigBaseElementMeta):
+                raise TypeError(
+                    f"{cls.__name__}: sub-parameters must be validator classes, "
+                    f"got {short_repr(parameter)}"
+                )
+            if cls.element_kind == ConfigElementType.SwitchableElement and not isinstance(
+                parameter, ConfigContainerMeta
+            ):
+                raise TypeError(
+                    f"{cls.__name__}: the choices of a switchable element must be "
+                    f"ConfigContainerMeta classes, got {parameter!r}"
+                )
+            cls._cls_parameters[parameter.__name__] = parameter
+
+    def get_cls_parameter(cls, key_routes: str, delimeter: str = ".") -> ConfigBaseElementMeta:
+        """The child validator at ``key_routes`` (``'orm_db.ConfigScalableContainerMeta'``)."""
+        current: ConfigBaseElementMeta = cls
+        for key in key_routes.split(delimeter):
+            child = current._cls_parameters.get(key)
+            if child is None:
+                raise ConfigError(f"{key_routes}: {current.__name__!r} has no parameter {key!r}")
+            current = child
+        return current
+
+    def _copied_children(cls) -> list[ConfigBaseElementMeta]:
+        return [child.copy(child.__name__) for child in cls._cls_parameters.values()]
+
+    def copy(cls, name: str | None = None) -> Any:
+        """A deep copy of this validator, named ``name``; changing one leaves the other alone."""
+        raise NotImplementedError
+
+
+class ConfigContainerMeta(ConfigBaseElementMeta):
+    """A mapping with named children; without children it holds free-form settings."""
+
+    def __new__(
+        mcs, name: str, required: bool, *parameters: ConfigBaseElementMeta
+    ) -> ConfigContainerMeta:
+        cls: ConfigContainerMeta = mcs._build(
+            mcs,
+            name,
+            kind=ConfigElementType.Container,
+            parameter_type=dict,
+            required=required,
+            parameters=parameters,
+        )
+        return cls
+
+    def copy(cls, name: str | None = None) -> ConfigContainerMeta:
+        """A deep copy named ``name``."""
+        return ConfigContainerMeta(
+            cls.__name__ if name is None else name, cls.required, *cls._copied_children()
+        )
+
+
+class ConfigElementMeta(ConfigBaseElementMeta):
+    """A single value of ``parameter_type``, optionally with a default and allowed choices."""
+
+    def __new__(
+        mcs,
+        name: str,
+        parameter_type: Any,
+        required: bool,
+        default: Any = UNSET,
+        choices: Iterable[Any] | None = None,
+    ) -> ConfigElementMeta:
+        cls: ConfigElementMeta = mcs._build(
+            mcs,
+            name,
+            kind=ConfigElementType.Element,
+            parameter_type=parameter_type,
+            required=required,
+        )
+        cls.choices = None if choices is None else tuple(choices)
+        if default is not UNSET and default is not None:
+            ok, default = check_value(parameter_type, default)
+            if not ok:
+                raise TypeError(f"{name}: default is not {describe_type(parameter_type)}")
+            if cls.choices is not None and default not in cls.choices:
+                raise TypeError(f"{name}: default {default!r} is not one of the choices")
+        cls.default = default
+        return cls
+
+    def copy(cls, name: str | None = None) -> ConfigElementMeta:
+        """A copy named ``name``."""
+        return ConfigElementMeta(
+            cls.__name__ if name is None else name,
+            cls.parameter_type,
+            cls.required,
+            cls.default,
+            cls.choices,
+        )
+
+
+class ConfigScalableContainerMeta(ConfigBaseElementMeta):
+    """Any number of keys of ``parameter_type``, each a mapping validated by ``parameters``."""
+
+    def __new__(
+        mcs, parameter_type: Any, *parameters: ConfigBaseElementMeta
+    ) -> ConfigScalableContainerMeta:
+        cls: ConfigScalableContainerMeta = mcs._build(
+            mcs,
+            "ConfigScalableContainerMeta",
+            kind=ConfigElementType.ScalableContainer,
+            parameter_type=parameter_type,
+            required=False,
+            parameters=parameters,
+        )
+        return cls
+
+    def copy(cls, name: str | None = None) -> ConfigScalableContainerMeta:
+        """A deep copy (a scalable container's name is fixed)."""
+        return ConfigScalableContainerMeta(cls.key_type, *cls._copied_children())
+
+
+class ConfigScalableElementMeta(ConfigBaseElementMeta):
+    """Any number of keys of ``element_type``, each with a value of ``parameter_type``."""
+
+    def __new__(mcs, element_type: Any, parameter_type: Any) -> ConfigScalableElementMeta:
+        if not is_parameter_type(element_type):
+            raise TypeError("element_type must be a type, a tuple of types or a callable")
+        cls: ConfigScalableElementMeta = mcs._build(
+            mcs,
+            "ConfigScalableElementMeta",
+            kind=ConfigElementType.ScalableElement,
+            parameter_type=parameter_type,
+            required=False,
+        )
+        cls.key_type = element_type
+        return cls
+
+    def copy(cls, name: str | None = None) -> ConfigScalableElementMeta:
+        """A copy (a scalable element's name is fixed)."""
+        return ConfigScalableElementMeta(cls.key_type, cls.parameter_type)
+
+
+class ConfigSwitchableElementMeta(ConfigBaseElementMeta):
+    """Key ``name`` whose value picks the ``ConfigContainerMeta`` (of that name) whose elements
+    are then validated as its siblings: ``module: sqlite`` requires ``file_name``."""
+
+    def __new__(
+        mcs, name: str, parameter_type: Any, required: bool, *parameters: ConfigContainerMeta
+    ) -> ConfigSwitchableElementMeta:
+        cls: ConfigSwitchableElementMeta = mcs._build(
+            mcs,
+            name,
+            kind=ConfigElementType.SwitchableElement,
+            parameter_type=parameter_type,
+            required=required,
+            parameters=parameters,
+        )
+        return cls
+
+    def copy(cls, name: str | None = None) -> ConfigSwitchableElementMeta:
+        """A deep copy named ``name``."""
+        return ConfigSwitchableElementMeta(
+            cls.__name__ if name is None else name,
+            cls.parameter_type,
+            cls.required,
+            *(child.copy(child.__name__) for child in cls._cls_parameters.values()),
+        )
