@@ -215,7 +215,10 @@ def validate(schema: ConfigBaseElementMeta, data: Any, route: str = "") -> tuple
 
 
 def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
+    text = str(key)
+    if not text.isprintable() or len(text) > 60:
+        text = short_repr(key)
+    return f"{path}.{text}" if path else text
 
 
 def _noun(schema: ConfigBaseElementMeta) -> str:
