@@ -7,6 +7,7 @@ validators without loading aiohttp, SQLAlchemy or redis.
 from __future__ import annotations
 
 from hostray.config import (
+    ConfigBaseElementMeta,
     ConfigContainerMeta,
     ConfigElementMeta,
     ConfigScalableContainerMeta,
@@ -62,7 +63,7 @@ MemoryCacheValidator = ConfigContainerMeta(
 """Sessions kept in memory (optionally saved to `save_file`) or in Redis (`backend: redis`)."""
 
 
-def _db_module(name: str, *parameters: type) -> type:
+def _db_module(name: str, *parameters: ConfigBaseElementMeta) -> ConfigContainerMeta:
     """One `module:` choice of an orm_db entry with the settings every module shares."""
     return ConfigContainerMeta(
         name,
@@ -73,7 +74,7 @@ def _db_module(name: str, *parameters: type) -> type:
     )
 
 
-def _server_parameters(default_port: int) -> tuple[type, ...]:
+def _server_parameters(default_port: int) -> tuple[ConfigBaseElementMeta, ...]:
     """Connection settings of a database server module (mysql, postgresql)."""
     return (
         ConfigElementMeta("host", str, True),
@@ -102,7 +103,7 @@ OrmDBValidator = ConfigContainerMeta(
 )
 """`orm_db: {db_id: {module: sqlite_memory | sqlite | mysql | postgresql, worker, …}}`."""
 
-OPTIONAL_COMPONENT_VALIDATORS: tuple[type, ...] = (
+OPTIONAL_COMPONENT_VALIDATORS: tuple[ConfigContainerMeta, ...] = (
     ServicesValidator,
     MemoryCacheValidator,
     OrmDBValidator,

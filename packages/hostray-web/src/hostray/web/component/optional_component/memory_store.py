@@ -1,0 +1,194 @@
+"""Sessions kept in this process: a dict guarded by a lock, swept and saved on a timer thread."""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from .errors import SessionValueError
+from .session_data import SessionDict, encode
+from .session_file import FORMAT, read_sessions, write_atomically
+
+__all__ = ["MAX_SWEEP_INTERVAL", "MemorySessionStore", "new_session_id"]
+
+MAX_SWEEP_INTERVAL = 60.0
+logger = logging.getLogger("hostray.web.memory_cache")
+
+
+def new_session_id() -> str:
+    """256 random bits from `secrets`, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+class _Entry:
+    __slots__ = ("data", "expires")
+
+    def __init__(self, data: SessionDict, expires: float) -> None:
+        self.data = data
+        self.expires = expires
+
+
+class MemorySessionStore:
+    """Thread-safe session dict with expiry; `save_file` keeps sessions across restarts.
+
+    Expired sessions are removed when touched and by a sweep every `min(lifetime, 60)` seconds, so
+    memory stays bounded by the sessions made within one lifetime plus one sweep interval.
+    """
+
+    def __init__(
+        self,
+        lifetime: float,
+        save_file: str | None = None,
+        save_interval: float | None = None,
+    ) -> None:
+        self.lifetime = float(lifetime)
+        self.save_file = save_file
+        self.save_interval = save_interval if save_file else None
+        self.sweep_interval = max(0.05, min(self.lifetime, MAX_SWEEP_INTERVAL))
+        self._sessions: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._timer = threading.Thread(
+            target=self._run_timer, name="hostray-memory-cache", daemon=True
+        )
+
+    def start(self) -> None:
+        """Load `save_file` if set and start the sweep/save timer."""
+        self.load_from_file()
+        self._timer.start()
+
+    def close(self) -> None:
+        """Stop the timer and save to `save_file`; the store keeps answering until collected."""
+        self._stop.set()
+        if self._timer.is_alive():
+            self._timer.join()
+        self.save_to_file()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def __contains__(self, session_id: object) -> bool:
+        entry = self._sessions.get(session_id)  # type: ignore[call-overload]
+        return entry is not None and entry.expires >= time.time()
+
+    def get(
+        self, session_id: str = "", renew_lifetime: bool = False, renew_id: bool = False
+    ) -> tuple[SessionDict, str]:
+        """The live session dict of `session_id`, or a new session when unknown or expired."""
+        now = time.time()
+        with self._lock:
+            entry = self._sessions.get(session_id)
+            if entry is not None and entry.expires >= now:
+                if renew_id:
+                    del self._sessions[session_id]
+                    session_id = new_session_id()
+                    self._sessions[session_id] = entry
+                if renew_lifetime:
+                    entry.expires = now + self.lifetime
+                return entry.data, session_id
+            if entry is not None:
+                del self._sessions[session_id]
+            session_id = new_session_id()
+            entry = self._sessions[session_id] = _Entry(SessionDict(), now + self.lifetime)
+            return entry.data, session_id
+
+    def get_expired_datetime(self, session_id: str) -> datetime:
+        """When the session expires (local time); now for an unknown or expired session."""
+        entry = self._sessions.get(session_id)
+        now = time.time()
+        if entry is None or entry.expires < now:
+            return datetime.fromtimestamp(now)
+        return datetime.fromtimestamp(entry.expires)
+
+    def clear_session(self, session_id: str) -> None:
+        """Forget the session (logout); unknown ids are ignored."""
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
+    def sweep(self) -> int:
+        """Remove expired sessions; returns how many."""
+        now = time.time()
+        with self._lock:
+            expired = [sid for sid, entry in self._sessions.items() if entry.expires < now]
+            for sid in expired:
+                del self._sessions[sid]
+        return len(expired)
+
+    def save_to_file(self) -> None:
+        """Write the live sessions to `save_file` atomically (no-op without `save_file`)."""
+        if not self.save_file:
+            return
+        with self._save_lock:
+            write_atomically(self.save_file, self._file_chunks())
+
+    def _file_chunks(self) -> Iterator[str]:
+        now = time.time()
+        with self._lock:
+            entries = list(self._sessions.items())
+        yield f'{{"format":"{FORMAT}","sessions":['
+        first = True
+        for sid, entry in entries:
+            if entry.expires < now:
+                continue
+            with self._lock:
+                try:
+                    text = encode({"id": sid, "expires": entry.expires, "data": entry.data})
+                except (TypeError, ValueError) as exc:
+                    logger.error(
+                        "memory_cache: session not saved, its data cannot be stored: %s", exc
+                    )
+                    continue
+            yield text if first else "," + text
+            first = False
+        yield "]}"
+
+    def load_from_file(self) -> None:
+        """Add the unexpired sessions of `save_file` (a corrupt file is moved aside, warned)."""
+        if not self.save_file:
+            return
+        now = time.time()
+        loaded = {}
+        for stored in read_sessions(self.save_file):
+            if stored.expires < now:
+                continue
+            try:
+                loaded[stored.session_id] = _Entry(SessionDict(stored.data), stored.expires)
+            except SessionValueError as exc:
+                logger.warning("memory_cache: a session in %s was skipped: %s", self.save_file, exc)
+        with self._lock:
+            self._sessions.update(loaded)
+
+    def _run_timer(self) -> None:
+        """Sweep every `sweep_interval` and save every `save_interval`, until `close`."""
+        next_sweep = time.monotonic() + self.sweep_interval
+        next_save = time.monotonic() + self.save_interval if self.save_interval else math.inf
+        while not self._stop.wait(max(0.0, min(next_sweep, next_save) - time.monotonic())):
+            now = time.monotonic()
+            if now >= next_sweep:
+                self.sweep()
+                next_sweep = now + self.sweep_interval
+            if now >= next_save and self.save_interval:
+                self._save_logged()
+                next_save = now + self.save_interval
+
+    def _save_logged(self) -> None:
+        try:
+            self.save_to_file()
+        except OSError as exc:
+            logger.error("memory_cache: cannot write save_file %s: %s", self.save_file, exc)
+
+    def info(self) -> dict[str, Any]:
+        """What `/components_info` shows of this store."""
+        return {
+            "backend": "memory",
+            "sessions": len(self._sessions),
+            "save_file": self.save_file,
+            "save_interval": self.save_interval,
+        }
