@@ -1,0 +1,28 @@
+"""The command line's one error type and how it reaches the user: a line per problem, exit 2."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+__all__ = ["EXIT_USAGE", "CliError", "report"]
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem the user can fix (bad argument, bad project, port in use): no traceback shown."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems: list[str] = list(problems)
+
+
+def report(problems: list[str], stream: TextIO | None = None) -> int:
+    """Print each problem as one `error:` line on stderr and return the usage exit status."""
+    out = stream if stream is not None else sys.stderr
+    for problem in problems:
+        line = " ".join(problem.split())
+        out.write(f"error: {line}\n")
+    out.flush()
+    return EXIT_USAGE
