@@ -16,6 +16,7 @@ from .validator import (
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
 )
+from .yaml_loader import load_yaml, substitute_env
 
 __version__: str = _version("hostray-config")
 
@@ -34,5 +35,7 @@ __all__ = [
     "DynamicClassEnum",
     "DynamicClassEnumMeta",
     "__version__",
+    "load_yaml",
     "location_of",
+    "substitute_env",
 ]
