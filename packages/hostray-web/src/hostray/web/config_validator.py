@@ -1,0 +1,131 @@
+"""Validators of `server_config.yaml`, and the seed's documented home of the validator metaclasses.
+
+`HostrayWebConfigValidator` is the root; its `component` and `controller` children are the very
+classes `HostrayWebConfigComponentValidator` and `HostrayWebConfigControllerValidator`, so a project
+that extends them with `set_cls_parameters` (as the seed's hello example does) extends the root too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hostray.config import (
+    ConfigBaseElementMeta,
+    ConfigContainerMeta,
+    ConfigElementMeta,
+    ConfigScalableContainerMeta,
+    ConfigScalableElementMeta,
+    ConfigSwitchableElementMeta,
+)
+from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
+
+__all__ = [
+    "DEFAULT_PORT",
+    "DEFAULT_SHUTDOWN_TIMEOUT",
+    "ConfigBaseElementMeta",
+    "ConfigContainerMeta",
+    "ConfigElementMeta",
+    "ConfigScalableContainerMeta",
+    "ConfigScalableElementMeta",
+    "ConfigSwitchableElementMeta",
+    "HostrayWebConfigComponentValidator",
+    "HostrayWebConfigControllerValidator",
+    "HostrayWebConfigValidator",
+    "TornadoSettingsValidator",
+]
+
+DEFAULT_PORT = 8888
+DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+
+
+def _number_between(kind: type, low: float, high: float | None, label: str) -> Callable[[Any], Any]:
+    """A parameter type accepting a `kind` number in [low, high]; `label` names it in problems."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(label)
+        if kind is int and not isinstance(value, int):
+            raise TypeError(label)
+        if value < low or (high is not None and value > high):
+            raise ValueError(label)
+        return kind(value)
+
+    check.__name__ = label
+    return check
+
+
+_workers = _number_between(int, 1, None, "an int >= 1")
+_port = _number_between(int, 0, 65535, "a port number (0-65535)")
+_seconds = _number_between(float, 0, None, "a number of seconds >= 0")
+
+HostrayWebConfigComponentValidator = ConfigContainerMeta(
+    "component",
+    False,
+    ConfigContainerMeta(
+        "localization",
+        False,
+        ConfigElementMeta("dir", str, False),
+        ConfigElementMeta("lang", str, False, default="en"),
+    ),
+    ConfigContainerMeta("logger", False, ConfigElementMeta("dir", str, False)),
+    ConfigContainerMeta("worker_pool", False, ConfigScalableElementMeta(str, _workers)),
+    ConfigContainerMeta(
+        "task_queue", False, ConfigElementMeta("worker_count", _workers, False, default=1)
+    ),
+    *OPTIONAL_COMPONENT_VALIDATORS,
+)
+"""The `component` block: one child per component key; projects add theirs."""
+
+HostrayWebConfigControllerValidator = ConfigContainerMeta(
+    "controller",
+    False,
+    ConfigScalableContainerMeta(
+        str,
+        ConfigElementMeta("enum", str, True),
+        ConfigContainerMeta("params", False),
+    ),
+)
+"""The `controller` block: `route: {enum: controller_key, params: {…initialize() arguments}}`."""
+
+TornadoSettingsValidator = ConfigContainerMeta(
+    "settings",
+    False,
+    ConfigElementMeta("cookie_secret", str, False),
+    ConfigElementMeta("xsrf_cookies", bool, False),
+    ConfigContainerMeta("xsrf_cookie_kwargs", False),
+    ConfigElementMeta("compress_response", bool, False),
+    ConfigElementMeta("serve_traceback", bool, False),
+    ConfigElementMeta("static_path", str, False),
+    ConfigElementMeta("static_url_prefix", str, False),
+    ConfigElementMeta("static_hash_cache", bool, False),
+    ConfigElementMeta("template_path", str, False),
+    ConfigElementMeta("compiled_template_cache", bool, False),
+    ConfigElementMeta("autoescape", (str, type(None)), False),
+    ConfigElementMeta("login_url", str, False),
+    ConfigElementMeta("websocket_ping_interval", _seconds, False),
+    ConfigElementMeta("websocket_ping_timeout", _seconds, False),
+    ConfigElementMeta("websocket_max_message_size", _workers, False),
+)
+"""Tornado `Application` settings passed through from the `settings` block."""
+
+HostrayWebConfigValidator = ConfigContainerMeta(
+    "server_config",
+    True,
+    ConfigElementMeta("name", str, False),
+    ConfigElementMeta("address", str, False, default=""),
+    ConfigElementMeta("port", _port, False, default=DEFAULT_PORT),
+    ConfigElementMeta("debug", bool, False, default=False),
+    ConfigElementMeta("shutdown_timeout", _seconds, False, default=DEFAULT_SHUTDOWN_TIMEOUT),
+    ConfigContainerMeta(
+        "ssl",
+        False,
+        ConfigElementMeta("crt", str, True),
+        ConfigElementMeta("key", str, True),
+        ConfigElementMeta("ca", str, False),
+    ),
+    TornadoSettingsValidator,
+    HostrayWebConfigComponentValidator,
+    HostrayWebConfigControllerValidator,
+)
+"""The whole `server_config.yaml`."""

@@ -1,0 +1,130 @@
+"""server_config.yaml validation: every documented key, the extensions, all problems at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hostray.config import ConfigError
+from hostray.web._reserved import reset_reserved
+from hostray.web.config_validator import (
+    ConfigContainerMeta,
+    ConfigElementMeta,
+    HostrayWebConfigComponentValidator,
+    HostrayWebConfigControllerValidator,
+    HostrayWebConfigValidator,
+)
+
+SEED_CONFIG: dict[str, Any] = {
+    "name": "hostray server",
+    "port": 8888,
+    "debug": True,
+    "ssl": {"crt": "xxx.crt", "key": "xxx.key", "ca": "xxx.ca"},
+    "controller": {
+        "/(.*)": {"enum": "frontend", "params": {"path": "frontend", "default_filename": "i.html"}},
+        "/alive": {"enum": "server_alive"},
+        "/components_info": {"enum": "components_info"},
+    },
+    "component": {
+        "localization": {"dir": "local", "lang": "en"},
+        "logger": {"dir": "logs"},
+        "worker_pool": {"default": 2, "io": 4},
+        "task_queue": {"worker_count": 2},
+        "memory_cache": {
+            "sess_lifetime": 600,
+            "save_file": "file_name",
+            "renew_lifetime": False,
+            "renew_id": False,
+        },
+        "orm_db": {
+            "db_0": {"module": "sqlite_memory", "worker": 1, "connection_refresh": 60},
+            "db_1": {"module": "sqlite", "worker": 1, "file_name": "data.db"},
+        },
+        "services": {"https://www.example.com": {"/": {"name": "example", "get": []}}},
+    },
+}
+
+
+def test_seed_documented_config_is_valid_with_defaults_filled_in() -> None:
+    parameter = HostrayWebConfigValidator(SEED_CONFIG).parameter
+    assert parameter["port"] == 8888
+    assert parameter["address"] == ""
+    assert parameter["shutdown_timeout"] == 10.0
+    assert parameter["ssl"] == {"crt": "xxx.crt", "key": "xxx.key", "ca": "xxx.ca"}
+    assert parameter["component"]["worker_pool"] == {"default": 2, "io": 4}
+    assert parameter["controller"]["/alive"] == {"enum": "server_alive"}
+
+
+def test_empty_config_gets_every_default() -> None:
+    assert HostrayWebConfigValidator({}).parameter == {
+        "address": "",
+        "port": 8888,
+        "debug": False,
+        "shutdown_timeout": 10.0,
+    }
+
+
+def test_extensions_address_shutdown_timeout_and_tornado_settings() -> None:
+    parameter = HostrayWebConfigValidator(
+        {
+            "address": "127.0.0.1",
+            "shutdown_timeout": 2,
+            "settings": {"cookie_secret": "s3cret", "xsrf_cookies": True},
+        }
+    ).parameter
+    assert parameter["address"] == "127.0.0.1"
+    assert parameter["shutdown_timeout"] == 2.0
+    assert parameter["settings"] == {"cookie_secret": "s3cret", "xsrf_cookies": True}
+
+
+def test_every_problem_is_reported_at_once_with_its_path() -> None:
+    with pytest.raises(ConfigError) as caught:
+        HostrayWebConfigValidator(
+            {
+                "port": 70000,
+                "debgu": True,
+                "shutdown_timeout": -1,
+                "ssl": {"crt": "a.crt"},
+                "settings": {"xsrf_cookie": True},
+                "component": {"worker_pool": {"default": 0}, "task_queue": {"worker_count": "2"}},
+                "controller": {"/x": {"params": {}}},
+            }
+        )
+    problems = caught.value.problems
+    expected = [
+        "port: expected a port number (0-65535), got 70000",
+        "debgu: unknown key, did you mean 'debug'?",
+        "shutdown_timeout: expected a number of seconds >= 0, got -1",
+        "ssl.key: missing required key",
+        "settings.xsrf_cookie: unknown key, did you mean 'xsrf_cookies'?",
+        "component.worker_pool.default: expected an int >= 1, got 0",
+        "component.task_queue.worker_count: expected an int >= 1, got '2'",
+        "controller./x.enum: missing required key",
+    ]
+    for fragment in expected:
+        assert any(fragment in p for p in problems), (fragment, problems)
+    assert len(problems) == len(expected)
+
+
+def test_component_and_controller_validators_are_the_roots_children() -> None:
+    assert HostrayWebConfigValidator.get_cls_parameter("component") is (
+        HostrayWebConfigComponentValidator
+    )
+    assert HostrayWebConfigValidator.get_cls_parameter("controller") is (
+        HostrayWebConfigControllerValidator
+    )
+
+
+def test_seed_hello_validator_extension_reaches_the_root_validator() -> None:
+    try:
+        HostrayWebConfigComponentValidator.set_cls_parameters(
+            ConfigContainerMeta("hello", False, ConfigElementMeta("p1", str, True))
+        )
+        ok = HostrayWebConfigValidator({"component": {"hello": {"p1": "This is p1"}}})
+        assert ok.get_parameter("component.hello.p1") == "This is p1"
+        with pytest.raises(ConfigError, match=r"component\.hello\.p1: missing required key"):
+            HostrayWebConfigValidator({"component": {"hello": {}}})
+    finally:
+        reset_reserved()
+    assert "hello" not in HostrayWebConfigComponentValidator.cls_parameters
