@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import redis
 import redis.asyncio as aioredis
@@ -20,26 +19,15 @@ from .errors import SessionStoreUnavailableError
 from .memory_store import new_session_id
 from .per_loop import PerLoop
 from .session_data import SessionDict, decode, encode
+from .urls import mask_url
 
-__all__ = ["RedisSessionStore", "mask_url"]
+__all__ = ["RedisSessionStore"]
 
 logger = logging.getLogger("hostray.web.memory_cache")
 
 CONNECT_TIMEOUT = 2.0
 COMMAND_TIMEOUT = 5.0
 _UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-
-
-def mask_url(url: str) -> str:
-    """`url` with its password replaced by `***`, fit for logs and `/components_info`."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 class RedisSessionStore:
