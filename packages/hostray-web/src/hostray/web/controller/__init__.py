@@ -6,19 +6,32 @@ built-in ones (`frontend`, `server_alive`, `components_info`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from tornado.web import RequestHandler
 
 from hostray.config import DynamicClassEnum
 
-__all__ = ["ControllerType", "DefaultControllerType"]
+from .addon import ControllerAddon
+from .file_upload import StreamingFileUploadController
+from .request_controller import RequestController
+from .streaming import StreamingDownloadController, StreamingUploadController
+from .websocket_controller import WebSocketController
+
+__all__ = [
+    "ControllerAddon",
+    "ControllerType",
+    "DefaultControllerType",
+    "RequestController",
+    "StreamingDownloadController",
+    "StreamingFileUploadController",
+    "StreamingUploadController",
+    "WebSocketController",
+]
 
 
 class ControllerType(DynamicClassEnum):
     """Base of the enums whose members are `(key, module, class_name)` of a Tornado handler."""
 
-    def import_class(self, cls_type: type | None = None) -> Any:
+    def import_class(self, cls_type: type | None = None) -> type:
         """Import the member's handler class, checking that it is a Tornado `RequestHandler`."""
         return super().import_class(cls_type=cls_type or RequestHandler)
 

@@ -1,0 +1,41 @@
+"""`RequestController`: the base of hostray's HTTP controllers, a Tornado `RequestHandler`.
+
+It adds the `ControllerAddon` shortcuts and answers errors briefly: a 4xx carries its message, a
+500 only its reason; the traceback is sent only when the application runs in debug mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tornado.web import RequestHandler
+
+from .addon import ControllerAddon
+from .errors import client_message, http_error_for
+
+__all__ = ["RequestController"]
+
+
+class RequestController(ControllerAddon, RequestHandler):
+    """Base HTTP controller; the route's `params` arrive as keyword arguments of `initialize()`."""
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        """Map errors of sibling packages (an invalid ORM entity → 400, …) to HTTP statuses."""
+        mapped = http_error_for(e)
+        if mapped is not None:
+            mapped.__cause__ = e
+            e = mapped
+        super()._handle_request_exception(e)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Answer `status_code` with a one-line text body (a traceback only in debug mode)."""
+        if self.settings.get("serve_traceback") and "exc_info" in kwargs:
+            super().write_error(status_code, **kwargs)
+            return
+        exc = kwargs["exc_info"][1] if "exc_info" in kwargs else None
+        message = client_message(exc, status_code)
+        line = f"{status_code} {self._reason}"
+        if message:
+            line = f"{line}: {message}"
+        self.set_header("Content-Type", "text/plain; charset=UTF-8")
+        self.finish(line + "\n")

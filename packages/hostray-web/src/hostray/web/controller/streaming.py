@@ -1,0 +1,133 @@
+"""Streaming controllers: downloads sent in chunks, uploads received in chunks.
+
+Both sides use flow control, so memory stays bounded whatever the size of the data: a download
+waits for each chunk to reach the socket before writing the next one, and an upload's next chunk is
+read only when the previous one has been processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from tornado.httputil import HTTPHeaders
+from tornado.iostream import StreamClosedError
+from tornado.web import HTTPError, stream_request_body
+
+from .request_controller import RequestController
+
+__all__ = ["StreamingDownloadController", "StreamingUploadController"]
+
+KIB = 1024
+MIB = 1024 * KIB
+DEFAULT_CHUNK_SIZE = 64 * KIB
+DEFAULT_MAX_BODY_SIZE = 100 * MIB
+
+
+class StreamingDownloadController(RequestController):
+    """Sends the bytes of `_prepare_binary()` in `chunk_size` pieces (route param, 64 KiB)."""
+
+    SUPPORTED_METHODS = ("GET",)
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+
+    def initialize(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+        """Keep the route's chunk size."""
+        if chunk_size <= 0:
+            raise ValueError(f"chunk_size must be a positive number of bytes, got {chunk_size!r}")
+        self.chunk_size = chunk_size
+
+    async def _prepare_binary(self) -> bytes:
+        """Override: return the bytes to send."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _prepare_binary()")
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        """Send the data chunk by chunk, each one flushed to the socket before the next."""
+        self.set_header("Content-Type", "application/octet-stream")  # _prepare_binary may change it
+        data = memoryview(await self._prepare_binary())
+        self.set_header("Content-Length", len(data))
+        try:
+            for start in range(0, len(data), self.chunk_size):
+                self.write(bytes(data[start : start + self.chunk_size]))
+                await self.flush()
+        except StreamClosedError:
+            return  # the client went away: nothing left to send it
+        self.finish()
+
+
+@stream_request_body
+class StreamingUploadController(RequestController):
+    """Receives a POST/PUT body chunk by chunk: `_on_chunk_received`, then `_on_data_received`.
+
+    Both may be plain functions (run on a worker thread, so they may block) or coroutine functions
+    (awaited on the event loop). A body larger than `max_body_size` (route param, default 100 MiB)
+    is answered 413: at once when its Content-Length says so, otherwise as soon as it has sent more.
+    """
+
+    SUPPORTED_METHODS = ("POST", "PUT")
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    bytes_received: int = 0
+    body_complete: bool = False
+
+    def initialize(self, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> None:
+        """Keep the route's body size limit (bytes)."""
+        if max_body_size < 0:
+            raise ValueError(f"max_body_size must be >= 0 bytes, got {max_body_size!r}")
+        self.max_body_size = max_body_size
+
+    def _on_chunk_received(
+        self, headers: HTTPHeaders, chunk: bytes, bytes_size_received: int
+    ) -> Any:
+        """Override: process one chunk; `bytes_size_received` counts the body so far."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _on_chunk_received()")
+
+    def _on_data_received(self, headers: HTTPHeaders, bytes_size_received: int) -> Any:
+        """Override: finish the upload; a value other than None is written as the response."""
+
+    async def prepare(self) -> None:
+        """Refuse a body whose declared length is over the limit before reading any of it."""
+        length = self.request.headers.get("Content-Length")
+        if length is not None:
+            if not length.isdigit():
+                raise HTTPError(400, "invalid Content-Length %r", length)
+            if int(length) > self.max_body_size:
+                raise HTTPError(413, "the body exceeds %d bytes", self.max_body_size)
+        # The limit is ours: Tornado's own would drop the connection instead of answering 413.
+        self.request.connection.set_max_body_size(sys.maxsize)  # type: ignore[union-attr]
+
+    async def data_received(self, chunk: bytes) -> None:
+        """Count the chunk against the limit and hand it to `_on_chunk_received`."""
+        if self._finished:
+            return
+        self.bytes_received += len(chunk)
+        try:
+            if self.bytes_received > self.max_body_size:
+                raise HTTPError(413, "the body exceeds %d bytes", self.max_body_size)
+            await self._call(
+                self._on_chunk_received, self.request.headers, chunk, self.bytes_received
+            )
+        except Exception as exc:
+            self._handle_request_exception(exc)
+
+    async def post(self, *args: Any, **kwargs: Any) -> None:
+        """The whole body has arrived: run `_on_data_received` and answer with its result."""
+        await self._complete()
+
+    async def put(self, *args: Any, **kwargs: Any) -> None:
+        """Same as `post`."""
+        await self._complete()
+
+    async def _complete(self) -> None:
+        self.body_complete = True
+        result = await self._call(self._on_data_received, self.request.headers, self.bytes_received)
+        if result is not None and not self._finished:
+            self.write(result)
+
+    @staticmethod
+    async def _call(func: Callable[..., Any], *args: Any) -> Any:
+        """Await a coroutine function; run a plain one on a worker thread."""
+        if inspect.iscoroutinefunction(func):
+            return await func(*args)
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)

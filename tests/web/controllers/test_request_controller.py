@@ -1,0 +1,78 @@
+"""RequestController: errors are short answers; tracebacks only in debug mode."""
+
+from __future__ import annotations
+
+from tornado.web import HTTPError
+
+from hostray.web.controller import RequestController
+
+
+class Failing(RequestController):
+    async def get(self) -> None:
+        raise RuntimeError("internal detail 42")
+
+
+class Refusing(RequestController):
+    async def get(self) -> None:
+        raise HTTPError(422, "field %s is not a number", "age")
+
+
+class Params(RequestController):
+    def initialize(self, greeting: str, times: int = 1) -> None:
+        self.greeting = greeting
+        self.times = times
+
+    async def get(self) -> None:
+        self.write(" ".join([self.greeting] * self.times))
+
+
+class NeedsServices(RequestController):
+    async def get(self) -> None:
+        await self.invoke_service_async("google")
+
+
+async def test_route_params_reach_initialize(serve) -> None:
+    served = serve([("/hi", Params, {"greeting": "hi", "times": 2})])
+    response = await served.fetch("/hi")
+    assert response.body == b"hi hi"
+
+
+async def test_exception_is_a_500_without_traceback(serve) -> None:
+    served = serve([("/boom", Failing)])
+    response = await served.fetch("/boom")
+    assert response.code == 500
+    assert response.body == b"500 Internal Server Error\n"
+
+
+async def test_exception_in_debug_mode_shows_the_traceback(serve) -> None:
+    served = serve([("/boom", Failing)], debug=True)
+    response = await served.fetch("/boom")
+    assert response.code == 500
+    assert b"Traceback" in response.body
+    assert b"internal detail 42" in response.body
+
+
+async def test_client_error_carries_its_message(serve) -> None:
+    served = serve([("/refuse", Refusing)])
+    response = await served.fetch("/refuse")
+    assert response.code == 422
+    assert response.body == b"422 Unprocessable Entity: field age is not a number\n"
+
+
+async def test_missing_argument_is_a_400_naming_it(serve) -> None:
+    class Args(RequestController):
+        async def get(self) -> None:
+            self.write(self.get_argument("q"))
+
+    served = serve([("/args", Args)])
+    response = await served.fetch("/args")
+    assert response.code == 400
+    assert b"q" in response.body
+
+
+async def test_component_that_is_not_loaded_is_named_in_the_log(serve, caplog) -> None:
+    served = serve([("/svc", NeedsServices)])
+    response = await served.fetch("/svc")
+    assert response.code == 500
+    assert b"services" not in response.body
+    assert "component 'services' is not loaded" in caplog.text
