@@ -1,0 +1,221 @@
+"""The queue machinery one worker thread, or all the workers of a pool, share.
+
+A worker takes calls from its own queue first (reserved and broadcast calls), then from the
+hub's shared queue unless it is reserved. A worker with nothing to do sleeps on its own wake lock;
+whoever queues a call for it releases that lock. Nothing ever polls.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import weakref
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from hostray.workers._calls import Call
+from hostray.workers.errors import PoolClosedError
+
+__all__ = ["Disposable", "Hub", "QueueThread", "track_for_exit"]
+
+logger = logging.getLogger("hostray.workers")
+
+
+class Disposable(Protocol):
+    """Anything `dispose()` shuts down: standalone workers and pools."""
+
+    def dispose(self) -> None:
+        """Stop accepting calls, finish the queued ones, end the threads."""
+
+
+_live: weakref.WeakSet[Disposable] = weakref.WeakSet()
+
+
+def track_for_exit(owner: Disposable) -> None:
+    """Dispose `owner` at interpreter exit, so that queued calls run instead of vanishing."""
+    _live.add(owner)
+
+
+@atexit.register
+def _dispose_live() -> None:
+    for owner in list(_live):
+        owner.dispose()
+
+
+class Hub:
+    """The lock, the shared queue and the sleeping workers of one pool or one standalone worker."""
+
+    __slots__ = ("closed", "idle", "lock", "name", "on_release", "shared")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lock = threading.Lock()
+        self.shared: deque[Call] = deque()
+        self.idle: list[QueueThread] = []
+        self.closed = False
+        self.on_release: list[Callable[[], None]] = []
+
+    def check_open(self) -> None:
+        """Raise PoolClosedError once `dispose()` has begun (call with the lock held)."""
+        if self.closed:
+            raise PoolClosedError(f"{self.name} is disposed; the call was not run")
+
+    def wake(self, worker: QueueThread) -> None:
+        """Wake a sleeping worker so it looks at its queues again (call with the lock held)."""
+        if worker._sleeping:
+            worker._sleeping = False
+            if worker in self.idle:
+                self.idle.remove(worker)
+            worker._wake.release()
+
+    def notify_release(self) -> None:
+        """Tell everyone waiting for a reservation to try again (call with the lock held)."""
+        waiting, self.on_release = self.on_release, []
+        for notify in waiting:
+            notify()
+
+
+class QueueThread:
+    """A thread that runs queued calls one at a time, in order, sleeping while there are none.
+
+    `execute()` and `on_thread_exit()` are the hooks subclasses override to give the calls
+    per-thread state (hostray.orm passes each thread's session this way).
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name: str = name or f"{type(self).__name__}-{id(self):x}"
+        self._hub = Hub(self.name)
+        self._own: deque[Call] = deque()
+        self._wake = threading.Lock()
+        self._wake.acquire()
+        self._sleeping = False
+        self._reserved = False
+        self._pooled = False
+        self._current: Call | None = None
+        self._idle_listeners: list[Callable[[], None]] = []
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+    def execute(
+        self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """Run one call on this worker's thread; override to pass per-thread state to `func`."""
+        return func(*args, **kwargs)
+
+    def on_thread_exit(self) -> None:
+        """Runs on this worker's thread as it ends (after dispose); override to free its state."""
+
+    @property
+    def ident(self) -> int | None:
+        """The thread identifier of this worker's thread, None before it started."""
+        return None if self._thread is None else self._thread.ident
+
+    def is_alive(self) -> bool:
+        """Whether this worker's thread is running."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _start_locked(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
+            self._thread.start()
+
+    def _push_locked(self, call: Call) -> None:
+        """Queue `call` on this worker's own queue and wake it (hub lock held, hub open)."""
+        self._own.append(call)
+        self._start_locked()
+        self._hub.wake(self)
+
+    def _is_idle_locked(self) -> bool:
+        return not self._own and self._current is None
+
+    def _when_idle_locked(self, notify: Callable[[], None]) -> bool:
+        """Call `notify` once the own queue is empty and nothing runs; False if already idle."""
+        if self._is_idle_locked() or self._thread is None or not self._thread.is_alive():
+            return False
+        self._idle_listeners.append(notify)
+        return True
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every call queued on this worker has finished; False on timeout."""
+        done = threading.Lock()
+        done.acquire()
+        with self._hub.lock:
+            if not self._when_idle_locked(done.release):
+                return True
+        if done.acquire(timeout=-1 if timeout is None else timeout):
+            return True
+        with self._hub.lock:
+            if done.release in self._idle_listeners:
+                self._idle_listeners.remove(done.release)
+                return False
+        return True
+
+    def _serve(self) -> None:
+        try:
+            while True:
+                call = self._next()
+                if call is None:
+                    return
+                try:
+                    call.run(self)
+                except BaseException:
+                    logger.exception(
+                        "%s: delivering the outcome of %r failed", self.name, call.func
+                    )
+                self._current = None
+        finally:
+            try:
+                self.on_thread_exit()
+            except Exception:
+                logger.exception("%s: on_thread_exit raised", self.name)
+            with self._hub.lock:
+                self._fire_idle_locked()
+
+    def _next(self) -> Call | None:
+        """The next call to run, sleeping until there is one; None once disposed and drained."""
+        own = self._own
+        hub = self._hub
+        while True:
+            if own:
+                self._current = own[0]
+                return own.popleft()
+            if not self._reserved or hub.closed:
+                try:
+                    call = hub.shared.popleft()
+                except IndexError:
+                    pass
+                else:
+                    self._current = call
+                    return call
+            with hub.lock:
+                if own:
+                    continue
+                if hub.shared and (not self._reserved or hub.closed):
+                    continue
+                self._current = None
+                self._fire_idle_locked()
+                if hub.closed:
+                    return None
+                self._sleeping = True
+                if not self._reserved:
+                    hub.idle.append(self)
+            self._wake.acquire()
+
+    def _fire_idle_locked(self) -> None:
+        listeners, self._idle_listeners = self._idle_listeners, []
+        for notify in listeners:
+            notify()
+
+    def _close_locked(self) -> None:
+        """Mark the hub closed and wake this worker so it drains its queue and ends."""
+        self._hub.closed = True
+        self._hub.wake(self)
+
+    def _join(self) -> None:
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()

@@ -1,0 +1,343 @@
+"""`WorkerPool` and `AsyncWorkerPool`: calls spread over up to `worker_limit` queue workers.
+
+Unreserved calls wait in one shared queue that every free worker takes from; a reserved worker
+(`reserve_worker()`) takes only the calls made with its identity, in order, on its one thread.
+Workers are created when a call finds none idle, up to `worker_limit`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import secrets
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from types import TracebackType
+from typing import Any, TypeVar, cast
+
+from hostray.workers._calls import (
+    AsyncCall,
+    Call,
+    DirectAsyncCall,
+    DirectSyncCall,
+    SyncCall,
+    inbox_for,
+    loop_notifier,
+)
+from hostray.workers._hub import Hub, track_for_exit
+from hostray.workers.worker import FunctionQueueWorker
+
+__all__ = ["AsyncWorkerPool", "WorkerPool"]
+
+logger = logging.getLogger("hostray.workers")
+
+_P = TypeVar("_P", bound="WorkerPool")
+_SPAWN = object()
+
+
+class WorkerPool:
+    """Runs functions on a bounded set of `FunctionQueueWorker` threads; blocking API.
+
+    Subclasses choose the worker class with `worker_type` or override `_new_worker()`.
+    """
+
+    worker_type: type[FunctionQueueWorker] = FunctionQueueWorker
+
+    def __init__(self, pool_name: str | None = None, worker_limit: int = 4) -> None:
+        if isinstance(worker_limit, bool) or not isinstance(worker_limit, int) or worker_limit < 1:
+            raise ValueError(f"worker_limit must be a positive integer, got {worker_limit!r}")
+        self.pool_name: str = pool_name or type(self).__name__
+        self.worker_limit = worker_limit
+        self._hub = Hub(self.pool_name)
+        self._workers: list[FunctionQueueWorker] = []
+        self._spawning = 0
+        self._created = 0
+        self._reservations: dict[str, FunctionQueueWorker] = {}
+        track_for_exit(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.pool_name!r} {len(self._workers)}/{self.worker_limit}>"
+        )
+
+    def __enter__(self: _P) -> _P:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.dispose()
+
+    @property
+    def workers(self) -> list[FunctionQueueWorker]:
+        """The workers made so far, oldest first."""
+        return list(self._workers)
+
+    @property
+    def closed(self) -> bool:
+        """Whether `dispose()` has begun."""
+        return self._hub.closed
+
+    def info(self) -> dict[str, Any]:
+        """A snapshot of the pool: limits, queued calls and, per worker, reservation and backlog."""
+        with self._hub.lock:
+            owners = {id(w): identity for identity, w in self._reservations.items()}
+            return {
+                "pool_name": self.pool_name,
+                "worker_limit": self.worker_limit,
+                "closed": self._hub.closed,
+                "queued": len(self._hub.shared),
+                "workers": [
+                    {
+                        "name": w.name,
+                        "identity": owners.get(id(w)),
+                        "pending_task": w.pending_count,
+                    }
+                    for w in self._workers
+                ],
+            }
+
+    def _new_worker(self) -> FunctionQueueWorker:
+        """Make one worker for this pool; the default is `self.worker_type()`."""
+        return self.worker_type()
+
+    def run_method(
+        self, func: Callable[..., Any], *args: Any, identity: str | None = None, **kwargs: Any
+    ) -> Any:
+        """Run `func(*args, **kwargs)` on a worker; block, then return its result or raise.
+
+        With `identity` (from `reserve_worker()`) it runs on that reserved worker, after the
+        calls made with the same identity before it.
+        """
+        call = SyncCall(func, args, kwargs)
+        self._submit(call, identity)
+        return call.result()
+
+    @contextmanager
+    def reserve_worker(self) -> Iterator[str]:
+        """Reserve one worker for the `with` block; yields the identity to pass to run_method."""
+        while True:
+            free = threading.Lock()
+            free.acquire()
+            worker = self._try_reserve(free.release)
+            if worker is not None:
+                break
+            free.acquire()
+        identity = self._register(worker)
+        try:
+            yield identity
+        finally:
+            self._release(identity)
+
+    def broadcast_method(self, func_name: str, *args: Any, **kwargs: Any) -> list[Any]:
+        """Call `worker.<func_name>(*args, **kwargs)` on each worker's own thread; results in order.
+
+        The method is called as it is, not through `worker.execute()`. Workers without that
+        attribute are skipped. Every call runs; the first exception is raised after all finished.
+        """
+        calls = self._broadcast(func_name, lambda f: DirectSyncCall(f, args, kwargs))
+        return _results([c.outcome() for c in calls])
+
+    def dispose(self) -> None:
+        """Refuse new calls (PoolClosedError), let queued calls run, then end every worker."""
+        hub = self._hub
+        with hub.lock:
+            hub.closed = True
+            for worker in self._workers:
+                hub.wake(worker)
+            hub.notify_release()
+            workers = list(self._workers)
+        for worker in workers:
+            worker._join()
+
+    def _submit(self, call: Call, identity: str | None) -> None:
+        hub = self._hub
+        if identity is not None:
+            self._submit_reserved(call, identity)
+            return
+        with hub.lock:
+            hub.check_open()
+            hub.shared.append(call)
+            if hub.idle:
+                hub.wake(hub.idle[-1])
+                return
+            if len(self._workers) + self._spawning >= self.worker_limit:
+                return
+            self._spawning += 1
+        self._spawn(reserved=False)
+
+    def _submit_reserved(self, call: Call, identity: str) -> None:
+        hub = self._hub
+        with hub.lock:
+            hub.check_open()
+            worker = self._reservations.get(identity)
+            if worker is None:
+                raise ValueError(
+                    f"{self.pool_name}: identity {identity!r} is not a current reservation "
+                    "(use the one reserve_worker() yields, inside its with block)"
+                )
+            if threading.current_thread() is not worker._thread:
+                worker._push_locked(call)
+                return
+        call.run(worker)
+
+    def _spawn(self, reserved: bool) -> FunctionQueueWorker:
+        """Make, adopt and start one worker; `_spawning` was counted up by the caller."""
+        hub = self._hub
+        try:
+            worker = self._new_worker()
+            if not isinstance(worker, FunctionQueueWorker):
+                raise TypeError(
+                    f"{type(self).__name__}._new_worker() must return a FunctionQueueWorker, "
+                    f"got {worker!r}"
+                )
+            with hub.lock:
+                self._created += 1
+                index = self._created
+            worker._adopt(hub, f"{self.pool_name}-{index}")
+            worker._reserved = reserved
+        except BaseException as exc:
+            self._spawn_failed(exc, reserved)
+            raise
+        with hub.lock:
+            self._spawning -= 1
+            self._workers.append(worker)
+            worker._start_locked()
+        return worker
+
+    def _spawn_failed(self, exc: BaseException, reserved: bool) -> None:
+        """Fail the queued calls no worker will ever take, so that none waits forever."""
+        hub = self._hub
+        orphans: list[Call] = []
+        with hub.lock:
+            self._spawning -= 1
+            if not self._workers and not self._spawning:
+                orphans = list(hub.shared)
+                hub.shared.clear()
+            hub.notify_release()
+        if not reserved:
+            logger.error("%s: could not create a worker", self.pool_name, exc_info=exc)
+        for call in orphans:
+            call.fail(exc)
+
+    def _try_reserve(self, notify: Callable[[], None]) -> FunctionQueueWorker | None:
+        """Reserve a worker now, or arrange for `notify()` when one may be free and return None."""
+        hub = self._hub
+        with hub.lock:
+            hub.check_open()
+            if hub.idle:
+                worker = cast(FunctionQueueWorker, hub.idle.pop())
+                worker._reserved = True
+                return worker
+            if len(self._workers) + self._spawning < self.worker_limit:
+                self._spawning += 1
+            else:
+                free = [w for w in self._workers if not w._reserved]
+                if not free:
+                    hub.on_release.append(notify)
+                    return None
+                worker = min(free, key=lambda w: len(w._own))
+                worker._reserved = True
+                return worker
+        return self._spawn(reserved=True)
+
+    def _register(self, worker: FunctionQueueWorker) -> str:
+        identity = secrets.token_hex(8)
+        with self._hub.lock:
+            self._reservations[identity] = worker
+        return identity
+
+    def _release(self, identity: str) -> None:
+        hub = self._hub
+        with hub.lock:
+            worker = self._reservations.pop(identity)
+            worker._reserved = False
+            hub.wake(worker)
+            hub.notify_release()
+
+    def _broadcast(self, func_name: str, make: Callable[[Callable[..., Any]], _C]) -> list[_C]:
+        hub = self._hub
+        calls: list[_C] = []
+        inline: list[tuple[_C, FunctionQueueWorker]] = []
+        with hub.lock:
+            hub.check_open()
+            for worker in self._workers:
+                method = getattr(worker, func_name, None)
+                if method is None:
+                    continue
+                call = make(method)
+                calls.append(call)
+                if threading.current_thread() is worker._thread:
+                    inline.append((call, worker))
+                else:
+                    worker._push_locked(call)
+        for call, worker in inline:
+            call.run(worker)
+        return calls
+
+
+_C = TypeVar("_C", bound=Call)
+
+
+class AsyncWorkerPool(WorkerPool):
+    """A `WorkerPool` whose calls can also be awaited from an asyncio event loop."""
+
+    def run_method_async(
+        self, func: Callable[..., Any], *args: Any, identity: str | None = None, **kwargs: Any
+    ) -> asyncio.Future[Any]:
+        """Queue `func(*args, **kwargs)` on a worker; await the returned future for its result.
+
+        Cancelling the future before a worker starts the call means it never runs.
+        """
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._submit(AsyncCall(func, args, kwargs, future, inbox_for(loop)), identity)
+        return future
+
+    @asynccontextmanager
+    async def reserve_worker_async(self) -> AsyncIterator[str]:
+        """Reserve one worker for the `async with` block; yields the identity for run_method*."""
+        loop = asyncio.get_running_loop()
+        while True:
+            free: asyncio.Future[None] = loop.create_future()
+            worker = self._try_reserve(loop_notifier(loop, free))
+            if worker is not None:
+                break
+            await free
+        identity = self._register(worker)
+        try:
+            yield identity
+        finally:
+            self._release(identity)
+
+    async def broadcast_method_async(self, func_name: str, *args: Any, **kwargs: Any) -> list[Any]:
+        """Like `broadcast_method`, awaited; awaitable results are awaited on the loop as well."""
+        loop = asyncio.get_running_loop()
+        inbox = inbox_for(loop)
+        calls = self._broadcast(
+            func_name, lambda f: DirectAsyncCall(f, args, kwargs, loop.create_future(), inbox)
+        )
+        results = await asyncio.gather(*(c.future for c in calls), return_exceptions=True)
+        results = await asyncio.gather(*(_settle(r) for r in results), return_exceptions=True)
+        return _results([(not isinstance(r, BaseException), r) for r in results])
+
+
+async def _settle(value: Any) -> Any:
+    if isinstance(value, BaseException):
+        raise value
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def _results(outcomes: list[tuple[bool, Any]]) -> list[Any]:
+    """The values of `outcomes`, or the first exception among them raised."""
+    for ok, value in outcomes:
+        if not ok:
+            raise value
+    return [value for _, value in outcomes]
