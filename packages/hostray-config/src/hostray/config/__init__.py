@@ -2,9 +2,35 @@
 
 from importlib.metadata import version as _version
 
+from .dt import (
+    DATETIME_TYPE,
+    DOT_NET_DT_Converter,
+    PY_DT_Converter,
+    datetime_to_str,
+    str_to_datetime,
+)
 from .dynamic_enum import DynamicClassEnum, DynamicClassEnumMeta
 from .errors import ConfigError
+from .localization import FALLBACK_LANGUAGE, Localization
+from .logger import (
+    DEFAULT_LOGGERS,
+    LOG_BACKUP_COUNT,
+    LOG_MAX_BYTES,
+    HostrayLogger,
+    get_Hostray_logger,
+    set_default_loggers_level,
+)
 from .positions import ConfigDict, location_of
+from .utils import (
+    convert_tuple_to_dict,
+    generate_base64_uid,
+    get_class,
+    get_host_ip,
+    join_path,
+    join_to_abs_path,
+    size_bytes_to_string,
+    walk_to_file_paths,
+)
 from .validation import UNSET
 from .validator import (
     ConfigBaseElementMeta,
@@ -21,6 +47,11 @@ from .yaml_loader import load_yaml, substitute_env
 __version__: str = _version("hostray-config")
 
 __all__ = [
+    "DATETIME_TYPE",
+    "DEFAULT_LOGGERS",
+    "FALLBACK_LANGUAGE",
+    "LOG_BACKUP_COUNT",
+    "LOG_MAX_BYTES",
     "UNSET",
     "ConfigBaseElementMeta",
     "ConfigContainerMeta",
@@ -32,10 +63,26 @@ __all__ = [
     "ConfigScalableContainerMeta",
     "ConfigScalableElementMeta",
     "ConfigSwitchableElementMeta",
+    "DOT_NET_DT_Converter",
     "DynamicClassEnum",
     "DynamicClassEnumMeta",
+    "HostrayLogger",
+    "Localization",
+    "PY_DT_Converter",
     "__version__",
+    "convert_tuple_to_dict",
+    "datetime_to_str",
+    "generate_base64_uid",
+    "get_Hostray_logger",
+    "get_class",
+    "get_host_ip",
+    "join_path",
+    "join_to_abs_path",
     "load_yaml",
     "location_of",
+    "set_default_loggers_level",
+    "size_bytes_to_string",
+    "str_to_datetime",
     "substitute_env",
+    "walk_to_file_paths",
 ]
