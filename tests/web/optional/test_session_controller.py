@@ -26,20 +26,20 @@ MEMORY_CACHE = OptionalComponentTypes.MemoryCache
 COOKIE = SessionMixin.session_cookie_name
 
 
-class CounterController(SessionMixin, RequestController):
+class CounterController(RequestController):
     async def get(self) -> None:
         session = await self.get_session()
         session["count"] = session.get("count", 0) + 1
         self.write({"count": session["count"], "id": self.session_id})
 
 
-class LogoutController(SessionMixin, RequestController):
+class LogoutController(RequestController):
     async def post(self) -> None:
         await self.clear_session()
         self.write("bye")
 
 
-class StopRedisController(SessionMixin, RequestController):
+class StopRedisController(RequestController):
     """Changes the session, then takes Redis down before the response is finished."""
 
     redis_server: PrivateRedis | None = None
@@ -52,7 +52,7 @@ class StopRedisController(SessionMixin, RequestController):
         self.write({"count": session["count"]})
 
 
-class RenewController(SessionMixin, RequestController):
+class RenewController(RequestController):
     async def get(self) -> None:
         session = await self.get_session(renew_id=True)
         self.write({"count": session.get("count", 0), "id": self.session_id})

@@ -12,11 +12,12 @@ from tornado.web import RequestHandler
 
 from .addon import ControllerAddon
 from .errors import client_message, http_error_for
+from .session import SessionMixin
 
 __all__ = ["RequestController"]
 
 
-class RequestController(ControllerAddon, RequestHandler):
+class RequestController(SessionMixin, ControllerAddon, RequestHandler):
     """Base HTTP controller; the route's `params` arrive as keyword arguments of `initialize()`."""
 
     def _handle_request_exception(self, e: BaseException) -> None:
