@@ -1,0 +1,206 @@
+"""`EntityBaseAddon`: the helpers an entity class mixes in next to its declarative base.
+
+It knows the entity's columns, checks values before they are set (unknown columns, values outside
+an allowed set, changes to fixed columns) and turns an entity into a JSON-ready dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from enum import Enum
+from typing import Any, ClassVar, Protocol
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import ColumnProperty, Mapper
+
+from .errors import EntityValidationError
+
+__all__ = ["DatetimeConverter", "EntityBaseAddon", "PyDatetimeConverter"]
+
+_MISSING = object()
+
+
+class DatetimeConverter(Protocol):
+    """What `EntityBaseAddon.dt_converter` must offer (hostray.config's PY_DT_Converter fits)."""
+
+    def datetime_to_str(self, dt: datetime, /) -> str: ...
+
+
+class PyDatetimeConverter:
+    """Datetimes as Python prints them, '2019-12-16 17:49:28.385881': the seed's to_dict output."""
+
+    @staticmethod
+    def datetime_to_str(dt: datetime, /) -> str:
+        return dt.isoformat(sep=" ", timespec="microseconds")
+
+
+class EntityBaseAddon:
+    """Helpers for entity classes: `class Person(get_declarative_base(), EntityBaseAddon)`."""
+
+    column_type_validations: ClassVar[Mapping[str, Any]] = {}
+    """Column -> Enum whose values the column accepts (or a callable that raises on bad values)."""
+
+    column_fix: ClassVar[list[str]] = []
+    """Columns that may not change once the entity is inserted."""
+
+    client_excluded_columns: ClassVar[list[str]] = []
+    """Columns left out of `to_client_dict()`."""
+
+    dt_converter: ClassVar[DatetimeConverter] = PyDatetimeConverter
+    """Turns datetime values into strings in `to_dict()`."""
+
+    @classmethod
+    def _mapper(cls) -> Mapper[Any]:
+        return sa_inspect(cls)
+
+    @classmethod
+    def _table_name(cls) -> str:
+        return str(getattr(cls, "__tablename__", cls.__name__))
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        """Attribute names of the entity's columns, in declaration order."""
+        return [prop.key for prop in cls._mapper().column_attrs]
+
+    @classmethod
+    def primary_keys(cls) -> list[str]:
+        """Attribute names of the primary key columns."""
+        mapper = cls._mapper()
+        return [mapper.get_property_by_column(column).key for column in mapper.primary_key]
+
+    @classmethod
+    def non_primary_keys(cls) -> list[str]:
+        """Attribute names of the columns outside the primary key."""
+        primary = set(cls.primary_keys())
+        return [key for key in cls.columns() if key not in primary]
+
+    @classmethod
+    def get_primary_key_args(cls, **kwargs: Any) -> dict[str, Any]:
+        """The items of `kwargs` that name primary key columns."""
+        keys = set(cls.primary_keys())
+        return {k: v for k, v in kwargs.items() if k in keys}
+
+    @classmethod
+    def get_non_primary_key_args(cls, **kwargs: Any) -> dict[str, Any]:
+        """The items of `kwargs` that name columns outside the primary key."""
+        keys = set(cls.non_primary_keys())
+        return {k: v for k, v in kwargs.items() if k in keys}
+
+    @classmethod
+    def get_entity_args(cls, **kwargs: Any) -> dict[str, Any]:
+        """The items of `kwargs` that name columns."""
+        keys = set(cls.columns())
+        return {k: v for k, v in kwargs.items() if k in keys}
+
+    @classmethod
+    def get_non_entity_args(cls, **kwargs: Any) -> dict[str, Any]:
+        """The items of `kwargs` that name no column."""
+        keys = set(cls.columns())
+        return {k: v for k, v in kwargs.items() if k not in keys}
+
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        """The primary key values, in primary key order."""
+        return tuple(getattr(self, key) for key in self.primary_keys())
+
+    @property
+    def primary_key_args(self) -> dict[str, Any]:
+        """Primary key column -> value."""
+        return {key: getattr(self, key) for key in self.primary_keys()}
+
+    @property
+    def non_primary_key_args(self) -> dict[str, Any]:
+        """Column outside the primary key -> value."""
+        return {key: getattr(self, key) for key in self.non_primary_keys()}
+
+    def parameter_validation(self, check_fix: bool = True, **kwargs: Any) -> None:
+        """Raise `EntityValidationError` naming the column if a value in `kwargs` may not be set.
+
+        With `check_fix`, a new value for a `column_fix` column is refused (inserts pass False).
+        """
+        self._checked_values(check_fix, kwargs)
+
+    def _checked_values(self, check_fix: bool, values: Mapping[str, Any]) -> dict[str, Any]:
+        """`values` validated and converted for assignment: Enum members become their values,
+        ISO strings for date/datetime columns become dates and datetimes."""
+        mapper = self._mapper()
+        loaded = sa_inspect(self).dict
+        checked: dict[str, Any] = {}
+        for key, value in values.items():
+            prop = mapper.attrs.get(key)
+            if not isinstance(prop, ColumnProperty):
+                raise EntityValidationError(
+                    key,
+                    f"{self._table_name()}: unknown column {key!r} "
+                    f"(columns: {', '.join(self.columns())})",
+                )
+            new = self._parsed(key, prop, self._allowed(key, prop, value))
+            if check_fix and key in self.column_fix and loaded.get(key, _MISSING) != new:
+                raise EntityValidationError(
+                    key, f"{self._table_name()}.{key} is fixed: it may not change after insert"
+                )
+            checked[key] = new
+        return checked
+
+    def _allowed(self, key: str, prop: ColumnProperty[Any], value: Any) -> Any:
+        validation = self.column_type_validations.get(key)
+        if validation is None or (value is None and prop.columns[0].nullable):
+            return value
+        where = f"{self._table_name()}.{key}"
+        if isinstance(validation, type) and issubclass(validation, Enum):
+            if isinstance(value, validation):
+                return value.value
+            allowed = [member.value for member in validation]
+            if value not in allowed:
+                choices = ", ".join(repr(v) for v in allowed)
+                raise EntityValidationError(key, f"{where}: {value!r} is not one of {choices}")
+            return value
+        try:
+            validation(value)
+        except Exception as exc:
+            name = getattr(validation, "__name__", repr(validation))
+            raise EntityValidationError(key, f"{where}: {value!r} is not a valid {name}") from exc
+        return value
+
+    def _parsed(self, key: str, prop: ColumnProperty[Any], value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            python_type = prop.columns[0].type.python_type
+        except NotImplementedError:
+            return value
+        parse = {datetime: datetime.fromisoformat, date: date.fromisoformat}.get(python_type)
+        if parse is None:
+            return value
+        try:
+            return parse(value)
+        except ValueError:
+            kind = python_type.__name__
+            raise EntityValidationError(
+                key, f"{self._table_name()}.{key}: {value!r} is not an ISO {kind}"
+            ) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Column -> value, datetimes as strings through `dt_converter`, dates and times in ISO."""
+        return {key: self._serializable(getattr(self, key)) for key in self.columns()}
+
+    def to_client_dict(self) -> dict[str, Any]:
+        """`to_dict()` without the `client_excluded_columns`."""
+        excluded = set(self.client_excluded_columns)
+        return {k: v for k, v in self.to_dict().items() if k not in excluded}
+
+    def _serializable(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return type(self).dt_converter.datetime_to_str(value)
+        if isinstance(value, date | time):
+            return value.isoformat()
+        return value
+
+    def equals(self, r: object) -> bool:
+        """True when `r` is an entity of the same class with the same column values."""
+        return (
+            type(r) is type(self)
+            and isinstance(r, EntityBaseAddon)
+            and r.to_dict() == self.to_dict()
+        )
