@@ -1,0 +1,97 @@
+"""Turning a loaded `Project` into running parts: its components and its Tornado `Application`."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any
+
+from tornado.web import Application, URLSpec
+
+from .component import ComponentManager
+from .errors import ProjectError
+from .project import Project
+
+__all__ = ["HostrayApplication", "OpenWebSockets", "build_application", "build_components"]
+
+
+class OpenWebSockets(set[Any]):
+    """The open `WebSocketController`s; `wait_empty()` blocks until the last one has closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    def add(self, handler: Any) -> None:
+        """Track a websocket that opened."""
+        super().add(handler)
+        self._empty.clear()
+
+    def discard(self, handler: Any) -> None:
+        """Forget a websocket that closed."""
+        super().discard(handler)
+        if not self:
+            self._empty.set()
+
+    def remove(self, handler: Any) -> None:
+        """Forget a websocket that closed; KeyError if it was not tracked."""
+        super().remove(handler)
+        if not self:
+            self._empty.set()
+
+    async def wait_empty(self) -> None:
+        """Return once no websocket is open."""
+        await self._empty.wait()
+
+
+class HostrayApplication(Application):
+    """Tornado `Application` that carries the server's `component_manager` and open websockets."""
+
+    def __init__(
+        self, handlers: list[URLSpec], component_manager: ComponentManager, **settings: Any
+    ) -> None:
+        super().__init__(handlers, **settings)
+        self.component_manager = component_manager
+        self.open_websockets = OpenWebSockets()
+
+
+async def build_components(project: Project) -> ComponentManager:
+    """Create and `init` the project's components in order (Default → Optional → project).
+
+    A failing `init` disposes the components already built and raises `ProjectError` naming the
+    component key and the project.
+    """
+    manager = ComponentManager()
+    manager.shutdown_timeout = float(project.config["shutdown_timeout"])
+    for spec in project.components:
+        component = spec.component_class(spec.component_type)
+        try:
+            result = component.init(manager, **spec.config, root_dir=project.root_dir)
+            if inspect.isawaitable(result):
+                await result
+        except Exception as exc:
+            await manager.dispose_async()
+            raise ProjectError(
+                f"{project.config_file or project.root_dir}: component.{spec.component_type.key}: "
+                f"init failed: {type(exc).__name__}: {exc} (project {project.name!r})"
+            ) from exc
+        manager.set_component(component)
+    return manager
+
+
+def build_application(
+    project: Project, component_manager: ComponentManager, *, debug: bool
+) -> HostrayApplication:
+    """The Tornado application of the project's routes and settings.
+
+    `debug` shows tracebacks on 500 pages; Tornado's own `debug` (autoreload) stays off.
+    """
+    settings: dict[str, Any] = {
+        "serve_traceback": debug,
+        "root_dir": project.root_dir,
+        "name": project.name,
+    }
+    settings.update(project.config.get("settings") or {})
+    handlers = [URLSpec(r.pattern, r.handler_class, dict(r.params)) for r in project.routes]
+    return HostrayApplication(handlers, component_manager, **settings)

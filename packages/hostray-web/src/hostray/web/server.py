@@ -1,0 +1,198 @@
+"""`HostrayServer`: serve a project over HTTP(S) and stop it gracefully.
+
+Start: components (Default → Optional → project), the Tornado application, an `HTTPServer` on
+`address:port` (TLS when `ssl` is set). Stop (SIGINT/SIGTERM or `stop()`): stop accepting, let
+in-flight requests finish up to `shutdown_timeout`, close websockets with 1001, dispose the
+components in reverse order. A second signal during the stop exits at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import ssl
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tornado.netutil import bind_sockets
+
+from hostray.config import ConfigError
+
+from ._connections import DrainingHTTPServer
+from .application import HostrayApplication, build_application, build_components
+from .component import ComponentManager, DefaultComponentTypes
+from .project import Project, load_project, project_from_config
+
+__all__ = ["WEBSOCKET_GOING_AWAY", "HostrayServer"]
+
+WEBSOCKET_GOING_AWAY = 1001
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+SERVER_LOGGER = "hostray.web.server"
+
+
+class HostrayServer:
+    """A project's server; `port`, `address` and `debug` override the config's values."""
+
+    def __init__(
+        self,
+        project: str | os.PathLike[str] | Project | Mapping[str, Any],
+        *,
+        port: int | None = None,
+        address: str | None = None,
+        debug: bool | None = None,
+    ) -> None:
+        if isinstance(project, Project):
+            self.project = project
+        elif isinstance(project, Mapping):
+            self.project = project_from_config(project, os.getcwd())
+        else:
+            self.project = load_project(project)
+        config = self.project.config
+        self._port: int = config["port"] if port is None else port
+        self.address: str = config["address"] if address is None else address
+        self.debug: bool = config["debug"] if debug is None else debug
+        self.shutdown_timeout: float = float(config["shutdown_timeout"])
+        self.port: int | None = None
+        self.app: HostrayApplication | None = None
+        self.component_manager: ComponentManager | None = None
+        self._http: DrainingHTTPServer | None = None
+        self._stop_requested: asyncio.Event | None = None
+        self._stopping: asyncio.Task[None] | None = None
+
+    async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:
+        """Build components and application, then listen (on `sockets` if given: after a fork)."""
+        ssl_context = _ssl_context(self.project)
+        self._stop_requested = asyncio.Event()
+        self.component_manager = await build_components(self.project)
+        self._apply_debug(self.component_manager)
+        self.app = build_application(self.project, self.component_manager, debug=self.debug)
+        self._http = DrainingHTTPServer(self.app, ssl_options=ssl_context)
+        try:
+            if sockets is None:
+                sockets = bind_sockets(self._port, self.address or None)
+        except OSError as exc:
+            await self.component_manager.dispose_async()
+            where = f"{self.address or '*'}:{self._port}"
+            raise ConfigError(
+                f"{self.project.config_file or self.project.root_dir}: port: cannot listen on "
+                f"{where}: {exc.strerror or exc}"
+            ) from exc
+        self._http.add_sockets(sockets)
+        self.port = sockets[0].getsockname()[1]
+        self._log(logging.INFO, 100, self.project.name, f"{self.address or '*'}:{self.port}")
+
+    def _apply_debug(self, manager: ComponentManager) -> None:
+        """Default loggers echo and log everything in debug mode, errors only otherwise."""
+        logger = manager.get_component(DefaultComponentTypes.Logger)
+        if logger is not None:
+            logger.set_debug(self.debug)
+
+    def _log(self, level: int, code: int, *args: Any) -> None:
+        """Log hostray's message `code` in the server's language, to stdout and the log dir."""
+        manager = self.component_manager
+        if manager is None:
+            return
+        localization = manager.get_component(DefaultComponentTypes.Localization)
+        loggers = manager.get_component(DefaultComponentTypes.Logger)
+        logger = loggers.get_logger(SERVER_LOGGER, echo=True) if loggers else None
+        message = localization.get_message(code, *args) if localization else f"{code} {args}"
+        (logger or logging.getLogger(SERVER_LOGGER)).log(level, message)
+
+    def request_stop(self) -> None:
+        """Ask `serve_forever` to stop gracefully (what SIGINT/SIGTERM do)."""
+        if self._stop_requested is not None:
+            self._stop_requested.set()
+
+    async def stop(self) -> None:
+        """Stop gracefully; calling it again waits for the same stop."""
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._stop())
+        await asyncio.shield(self._stopping)
+
+    async def _stop(self) -> None:
+        self.request_stop()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.shutdown_timeout
+        self._log(logging.INFO, 101, self.project.name)
+        if self._http is not None:
+            unfinished = await self._http.drain(self.shutdown_timeout)
+            if unfinished:
+                self._log(logging.WARNING, 103, unfinished, self.shutdown_timeout)
+        if self.app is not None:
+            await self._close_websockets(self.app, max(deadline - loop.time(), 0.0))
+        if self.component_manager is not None:
+            self.component_manager.shutdown_timeout = max(deadline - loop.time(), 0.0)
+            await self.component_manager.dispose_async()
+        self._log(logging.INFO, 102, self.project.name)
+
+    async def _close_websockets(self, app: HostrayApplication, timeout: float) -> None:
+        for handler in list(app.open_websockets):
+            handler.close(WEBSOCKET_GOING_AWAY, "server shutting down")
+        try:
+            await asyncio.wait_for(app.open_websockets.wait_empty(), timeout)
+        except asyncio.TimeoutError:
+            self._log(logging.WARNING, 104, len(app.open_websockets))
+
+    async def serve_forever(self, sockets: Sequence[socket.socket] | None = None) -> None:
+        """Start, serve until SIGINT/SIGTERM (or `request_stop()`), then stop gracefully."""
+        await self.start(sockets)
+        assert self._stop_requested is not None
+        loop = asyncio.get_running_loop()
+        installed: list[signal.Signals] = []
+        for signum in _STOP_SIGNALS:
+            try:
+                loop.add_signal_handler(signum, self._on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread, or no signal support: request_stop() still works
+            installed.append(signum)
+        try:
+            await self._stop_requested.wait()
+            await self.stop()
+        finally:
+            for signum in installed:
+                loop.remove_signal_handler(signum)
+
+    def _on_signal(self, signum: signal.Signals) -> None:
+        if self._stop_requested is not None and self._stop_requested.is_set():
+            self._log(logging.WARNING, 109, signum.name)
+            os._exit(128 + signum.value)
+        self._log(logging.INFO, 108, signum.name)
+        self.request_stop()
+
+    def run(self, sockets: Sequence[socket.socket] | None = None) -> int:
+        """Serve until stopped, blocking; the process exit status (0 after a graceful stop)."""
+        asyncio.run(self.serve_forever(sockets))
+        return 0
+
+
+def _ssl_context(project: Project) -> ssl.SSLContext | None:
+    """The server's TLS context from `ssl` (crt + key, and `ca` to require client certificates)."""
+    settings = project.config.get("ssl")
+    if not settings:
+        return None
+    where = project.config_file or project.root_dir
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(settings["crt"], settings["key"])
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(
+            f"{where}: ssl.crt/ssl.key: cannot load {settings['crt']} with {settings['key']}: "
+            f"{_reason(exc)}"
+        ) from exc
+    if settings.get("ca"):
+        try:
+            context.load_verify_locations(cafile=settings["ca"])
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"{where}: ssl.ca: cannot load {settings['ca']}: {_reason(exc)}"
+            ) from exc
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "strerror", None) or getattr(exc, "reason", None) or exc)
