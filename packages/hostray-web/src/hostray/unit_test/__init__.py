@@ -1,3 +1,5 @@
-"""Documented `hostray.unit_test` import path (see ARCHITECTURE.md §2)."""
+"""The seed's `hostray.unit_test`: bases of a project's reserved `unit_test` package."""
 
-__all__: list[str] = []
+from hostray.web.unit_test import UnitTestCase, UnitTestTypes
+
+__all__ = ["UnitTestCase", "UnitTestTypes"]

@@ -208,7 +208,7 @@ class WorkerPoolComponent(Component):
 
     def set_pool(self, pool_id: str = DEFAULT_POOL_ID, worker_limit: int = 3) -> None:
         """Create the pool `pool_id`, or replace it (the old one finishes its calls)."""
-        old = self.pools.pop(pool_id, None)
+        old = self.pools.get(pool_id)
         self.pools[pool_id] = AsyncWorkerPool(pool_id, worker_limit=worker_limit)
         if old is not None:
             old.dispose()
