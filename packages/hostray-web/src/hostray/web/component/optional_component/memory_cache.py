@@ -11,12 +11,13 @@ import asyncio
 import logging
 import os
 from datetime import datetime
+from time import time as _now
 from typing import TYPE_CHECKING, Any
 
 from hostray.config import ConfigError
 
 from .. import Component, ComponentManager
-from .memory_store import MemorySessionStore
+from .memory_store import MemorySessionStore, SessionEntry
 from .schema import DEFAULT_REDIS_URL
 from .session_data import SessionDict
 
@@ -39,6 +40,8 @@ class MemoryCacheComponent(Component):
     backend: str
     _memory: MemorySessionStore | None = None
     _redis: RedisSessionStore | None = None
+    _entries: dict[str, SessionEntry] = {}  # the memory store's entries; empty for Redis
+    _renews = False
 
     def init(
         self,
@@ -75,6 +78,7 @@ class MemoryCacheComponent(Component):
         self.renew_lifetime = bool(renew_lifetime)
         self.renew_id = bool(renew_id)
         self.backend = backend
+        self._renews = self.renew_lifetime or self.renew_id
         if backend == "redis":
             from .redis_store import RedisSessionStore
 
@@ -85,6 +89,7 @@ class MemoryCacheComponent(Component):
             save_file = os.path.join(root_dir, save_file)
         self._memory = MemorySessionStore(sess_lifetime, save_file, save_interval)
         self._memory.start()
+        self._entries = self._memory.entries
 
     def info(self) -> dict[str, Any]:
         """Settings and backend state; a Redis password is masked."""
@@ -102,6 +107,13 @@ class MemoryCacheComponent(Component):
     ) -> tuple[SessionDict, str]:
         """Return `(session dict, session id)`: the live session, or a new one when `session_id`
         is unknown or expired. `renew_lifetime` restarts the lifetime, `renew_id` changes the id."""
+        entry = self._entries.get(session_id)
+        if (
+            entry is not None
+            and not (renew_lifetime or renew_id or self._renews)
+            and entry.expires >= _now()
+        ):  # fast path: a live in-memory session, nothing renewed, no lock needed
+            return entry.data, session_id
         renew_lifetime = renew_lifetime or self.renew_lifetime
         renew_id = renew_id or self.renew_id
         if self._memory is not None:

@@ -15,7 +15,7 @@ from .errors import SessionValueError
 from .session_data import SessionDict, encode
 from .session_file import FORMAT, read_sessions, write_atomically
 
-__all__ = ["MAX_SWEEP_INTERVAL", "MemorySessionStore", "new_session_id"]
+__all__ = ["MAX_SWEEP_INTERVAL", "MemorySessionStore", "SessionEntry", "new_session_id"]
 
 MAX_SWEEP_INTERVAL = 60.0
 logger = logging.getLogger("hostray.web.memory_cache")
@@ -26,7 +26,9 @@ def new_session_id() -> str:
     return secrets.token_urlsafe(32)
 
 
-class _Entry:
+class SessionEntry:
+    """A session's dict and its expiry in seconds since the epoch."""
+
     __slots__ = ("data", "expires")
 
     def __init__(self, data: SessionDict, expires: float) -> None:
@@ -51,7 +53,9 @@ class MemorySessionStore:
         self.save_file = save_file
         self.save_interval = save_interval if save_file else None
         self.sweep_interval = max(0.05, min(self.lifetime, MAX_SWEEP_INTERVAL))
-        self._sessions: dict[str, _Entry] = {}
+        self.entries: dict[str, SessionEntry] = {}
+        """Session id → entry. Read it freely (a dict read is atomic); change it only through
+        the methods, which hold the lock."""
         self._lock = threading.Lock()
         self._save_lock = threading.Lock()
         self._stop = threading.Event()
@@ -72,10 +76,10 @@ class MemorySessionStore:
         self.save_to_file()
 
     def __len__(self) -> int:
-        return len(self._sessions)
+        return len(self.entries)
 
     def __contains__(self, session_id: object) -> bool:
-        entry = self._sessions.get(session_id)  # type: ignore[call-overload]
+        entry = self.entries.get(session_id)  # type: ignore[call-overload]
         return entry is not None and entry.expires >= time.time()
 
     def get(
@@ -83,25 +87,28 @@ class MemorySessionStore:
     ) -> tuple[SessionDict, str]:
         """The live session dict of `session_id`, or a new session when unknown or expired."""
         now = time.time()
+        entry = self.entries.get(session_id)
+        if entry is not None and not (renew_lifetime or renew_id) and entry.expires >= now:
+            return entry.data, session_id  # a plain read needs no lock
         with self._lock:
-            entry = self._sessions.get(session_id)
+            entry = self.entries.get(session_id)
             if entry is not None and entry.expires >= now:
                 if renew_id:
-                    del self._sessions[session_id]
+                    del self.entries[session_id]
                     session_id = new_session_id()
-                    self._sessions[session_id] = entry
+                    self.entries[session_id] = entry
                 if renew_lifetime:
                     entry.expires = now + self.lifetime
                 return entry.data, session_id
             if entry is not None:
-                del self._sessions[session_id]
+                del self.entries[session_id]
             session_id = new_session_id()
-            entry = self._sessions[session_id] = _Entry(SessionDict(), now + self.lifetime)
+            entry = self.entries[session_id] = SessionEntry(SessionDict(), now + self.lifetime)
             return entry.data, session_id
 
     def get_expired_datetime(self, session_id: str) -> datetime:
         """When the session expires (local time); now for an unknown or expired session."""
-        entry = self._sessions.get(session_id)
+        entry = self.entries.get(session_id)
         now = time.time()
         if entry is None or entry.expires < now:
             return datetime.fromtimestamp(now)
@@ -110,15 +117,15 @@ class MemorySessionStore:
     def clear_session(self, session_id: str) -> None:
         """Forget the session (logout); unknown ids are ignored."""
         with self._lock:
-            self._sessions.pop(session_id, None)
+            self.entries.pop(session_id, None)
 
     def sweep(self) -> int:
         """Remove expired sessions; returns how many."""
         now = time.time()
         with self._lock:
-            expired = [sid for sid, entry in self._sessions.items() if entry.expires < now]
+            expired = [sid for sid, entry in self.entries.items() if entry.expires < now]
             for sid in expired:
-                del self._sessions[sid]
+                del self.entries[sid]
         return len(expired)
 
     def save_to_file(self) -> None:
@@ -131,7 +138,7 @@ class MemorySessionStore:
     def _file_chunks(self) -> Iterator[str]:
         now = time.time()
         with self._lock:
-            entries = list(self._sessions.items())
+            entries = list(self.entries.items())
         yield f'{{"format":"{FORMAT}","sessions":['
         first = True
         for sid, entry in entries:
@@ -159,11 +166,11 @@ class MemorySessionStore:
             if stored.expires < now:
                 continue
             try:
-                loaded[stored.session_id] = _Entry(SessionDict(stored.data), stored.expires)
+                loaded[stored.session_id] = SessionEntry(SessionDict(stored.data), stored.expires)
             except SessionValueError as exc:
                 logger.warning("memory_cache: a session in %s was skipped: %s", self.save_file, exc)
         with self._lock:
-            self._sessions.update(loaded)
+            self.entries.update(loaded)
 
     def _run_timer(self) -> None:
         """Sweep every `sweep_interval` and save every `save_interval`, until `close`."""
@@ -188,7 +195,7 @@ class MemorySessionStore:
         """What `/components_info` shows of this store."""
         return {
             "backend": "memory",
-            "sessions": len(self._sessions),
+            "sessions": len(self.entries),
             "save_file": self.save_file,
             "save_interval": self.save_interval,
         }
