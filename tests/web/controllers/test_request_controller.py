@@ -76,3 +76,26 @@ async def test_component_that_is_not_loaded_is_named_in_the_log(serve, caplog) -
     assert response.code == 500
     assert b"services" not in response.body
     assert "component 'services' is not loaded" in caplog.text
+
+
+class OrmFailures(RequestController):
+    async def get(self, kind: str) -> None:
+        from hostray.orm import DatabaseUnavailableError, EntityValidationError
+
+        if kind == "invalid":
+            raise EntityValidationError("age", "column 'age': expected an int, got 'old'")
+        raise DatabaseUnavailableError("cannot reach mysql at 127.0.0.1:3306 (user root)")
+
+
+async def test_invalid_entity_is_a_400_naming_the_column(serve) -> None:
+    served = serve([("/orm/(.*)", OrmFailures)])
+    response = await served.fetch("/orm/invalid")
+    assert response.code == 400
+    assert response.body == b"400 Bad Request: column 'age': expected an int, got 'old'\n"
+
+
+async def test_unreachable_database_is_a_503_without_details(serve) -> None:
+    served = serve([("/orm/(.*)", OrmFailures)])
+    response = await served.fetch("/orm/down")
+    assert response.code == 503
+    assert response.body == b"503 Service Unavailable\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tornado.web import RequestHandler
+from tornado.web import HTTPError, RequestHandler
 
 from .addon import ControllerAddon
 from .errors import client_message, http_error_for
@@ -23,10 +23,13 @@ class RequestController(SessionMixin, ControllerAddon, RequestHandler):
     def _handle_request_exception(self, e: BaseException) -> None:
         """Map errors of sibling packages (an invalid ORM entity → 400, …) to HTTP statuses."""
         mapped = http_error_for(e)
-        if mapped is not None:
-            mapped.__cause__ = e
-            e = mapped
-        super()._handle_request_exception(e)
+        if mapped is None:
+            super()._handle_request_exception(e)
+            return
+        try:  # Tornado reads the exception from sys.exc_info()
+            raise mapped from e
+        except HTTPError as exc:
+            super()._handle_request_exception(exc)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Answer `status_code` with a one-line text body (a traceback only in debug mode)."""
