@@ -48,11 +48,18 @@ def _is_reserved(module_name: str) -> bool:
     return module_name.partition(".")[0] in RESERVED_PACKAGES
 
 
-def _under(path: str | None, roots: list[str]) -> bool:
+def _from_root(module_name: str, module: object, roots: list[str]) -> bool:
+    """Whether the module was imported from a project directory as a top-level module."""
+    path = getattr(module, "__file__", None)
     if not path:
         return False
+    top = module_name.partition(".")[0]
     path = os.path.abspath(path)
-    return any(path == root or path.startswith(root + os.sep) for root in roots)
+    for root in roots:
+        for base in (os.path.join(root, top) + os.sep, os.path.join(root, top + ".py")):
+            if path == base or path.startswith(base):
+                return True
+    return False
 
 
 def reset_reserved() -> None:
@@ -60,7 +67,7 @@ def reset_reserved() -> None:
     for node, children in _PRISTINE:
         node._cls_parameters = dict(children)
     for name, module in list(sys.modules.items()):
-        if _is_reserved(name) or _under(getattr(module, "__file__", None), _active_roots):
+        if _is_reserved(name) or _from_root(name, module, _active_roots):
             del sys.modules[name]
     for root in _active_roots:
         while root in sys.path:
