@@ -84,6 +84,8 @@ def test_set_cls_parameters_replaces_a_same_named_child() -> None:
     assert validator({"a": 5}).parameter == {"a": 5}
     assert list(validator.cls_parameters) == ["a"]
     assert validator.get_cls_parameter("a").parameter_type is int
+    validator.remove_cls_parameters("a", "never-added")
+    assert dict(validator.cls_parameters) == {}
 
 
 def test_required_container_absent_is_a_problem_optional_is_not() -> None:

@@ -127,6 +127,12 @@ class ConfigBaseElementMeta(type):
                 )
             cls._cls_parameters[parameter.__name__] = parameter
 
+    def remove_cls_parameters(cls, *names: str) -> None:
+        """Remove the child validators called ``names`` (names not present are skipped), e.g. to
+        undo what a project added with set_cls_parameters."""
+        for name in names:
+            cls._cls_parameters.pop(name, None)
+
     def get_cls_parameter(cls, key_routes: str, delimeter: str = ".") -> ConfigBaseElementMeta:
         """The child validator at ``key_routes`` (``'orm_db.ConfigScalableContainerMeta'``)."""
         current: ConfigBaseElementMeta = cls
