@@ -7,6 +7,7 @@ from .base import get_declarative_base
 from .engines import DB_MODULE_NAME, create_orm_engine, create_tables, get_session_maker
 from .entity import DatetimeConverter, EntityBaseAddon, PyDatetimeConverter
 from .errors import DatabaseUnavailableError, EntityValidationError
+from .pool import OrmAccessWorker, OrmAccessWorkerPool
 
 __version__: str = _version("hostray-orm")
 
@@ -16,6 +17,8 @@ __all__ = [
     "DatetimeConverter",
     "EntityBaseAddon",
     "EntityValidationError",
+    "OrmAccessWorker",
+    "OrmAccessWorkerPool",
     "OrmDBEntityAccessor",
     "PyDatetimeConverter",
     "__version__",
