@@ -240,6 +240,14 @@ def test_copy_is_independent() -> None:
     assert original({"worker_pool": {}}).parameter == {"worker_pool": {}}
     with pytest.raises(ConfigError, match=r"^worker_pool\.fixed: missing required key$"):
         copied({"worker_pool": {}})
+    element = ConfigElementMeta("mode", str, False, default="a", choices=("a", "b")).copy("m2")
+    assert (element.__name__, element.default, element.choices) == ("m2", "a", ("a", "b"))
+    assert element({"x": 1}.get("mode")).parameter == "a"
+    scalable = ConfigScalableElementMeta(str, int)
+    assert scalable.copy("ignored").__name__ == "ConfigScalableElementMeta"
+    switch = original.get_cls_parameter("orm_db.ConfigScalableContainerMeta.module").copy()
+    assert isinstance(switch, ConfigSwitchableElementMeta)
+    assert list(switch.cls_parameters) == ["sqlite_memory", "sqlite", "mysql"]
 
 
 def test_schema_mistakes_are_caught_when_declared() -> None:

@@ -143,12 +143,26 @@ class ConfigBaseElementMeta(type):
             current = child
         return current
 
-    def _copied_children(cls) -> list[ConfigBaseElementMeta]:
-        return [child.copy(child.__name__) for child in cls._cls_parameters.values()]
-
     def copy(cls, name: str | None = None) -> Any:
-        """A deep copy of this validator, named ``name``; changing one leaves the other alone."""
-        raise NotImplementedError
+        """A deep copy named ``name`` (scalable kinds keep their fixed name); changing one leaves
+        the other alone."""
+        fixed = cls.element_kind in (
+            ConfigElementType.ScalableContainer,
+            ConfigElementType.ScalableElement,
+        )
+        new_name = cls.__name__ if name is None or fixed else name
+        new: Any = type.__new__(type(cls), new_name, (ConfigParameters,), {"__module__": __name__})
+        for attr in (
+            "element_kind",
+            "parameter_type",
+            "key_type",
+            "required",
+            "default",
+            "choices",
+        ):
+            setattr(new, attr, getattr(cls, attr))
+        new._cls_parameters = {n: c.copy() for n, c in cls._cls_parameters.items()}
+        return new
 
 
 class ConfigContainerMeta(ConfigBaseElementMeta):
@@ -166,12 +180,6 @@ class ConfigContainerMeta(ConfigBaseElementMeta):
             parameters=parameters,
         )
         return cls
-
-    def copy(cls, name: str | None = None) -> ConfigContainerMeta:
-        """A deep copy named ``name``."""
-        return ConfigContainerMeta(
-            cls.__name__ if name is None else name, cls.required, *cls._copied_children()
-        )
 
 
 class ConfigElementMeta(ConfigBaseElementMeta):
@@ -202,16 +210,6 @@ class ConfigElementMeta(ConfigBaseElementMeta):
         cls.default = default
         return cls
 
-    def copy(cls, name: str | None = None) -> ConfigElementMeta:
-        """A copy named ``name``."""
-        return ConfigElementMeta(
-            cls.__name__ if name is None else name,
-            cls.parameter_type,
-            cls.required,
-            cls.default,
-            cls.choices,
-        )
-
 
 class ConfigScalableContainerMeta(ConfigBaseElementMeta):
     """Any number of keys of ``parameter_type``, each a mapping validated by ``parameters``."""
@@ -228,10 +226,6 @@ class ConfigScalableContainerMeta(ConfigBaseElementMeta):
             parameters=parameters,
         )
         return cls
-
-    def copy(cls, name: str | None = None) -> ConfigScalableContainerMeta:
-        """A deep copy (a scalable container's name is fixed)."""
-        return ConfigScalableContainerMeta(cls.key_type, *cls._copied_children())
 
 
 class ConfigScalableElementMeta(ConfigBaseElementMeta):
@@ -250,10 +244,6 @@ class ConfigScalableElementMeta(ConfigBaseElementMeta):
         cls.key_type = element_type
         return cls
 
-    def copy(cls, name: str | None = None) -> ConfigScalableElementMeta:
-        """A copy (a scalable element's name is fixed)."""
-        return ConfigScalableElementMeta(cls.key_type, cls.parameter_type)
-
 
 class ConfigSwitchableElementMeta(ConfigBaseElementMeta):
     """Key ``name`` whose value picks the ``ConfigContainerMeta`` (of that name) whose elements
@@ -271,12 +261,3 @@ class ConfigSwitchableElementMeta(ConfigBaseElementMeta):
             parameters=parameters,
         )
         return cls
-
-    def copy(cls, name: str | None = None) -> ConfigSwitchableElementMeta:
-        """A deep copy named ``name``."""
-        return ConfigSwitchableElementMeta(
-            cls.__name__ if name is None else name,
-            cls.parameter_type,
-            cls.required,
-            *(child.copy(child.__name__) for child in cls._cls_parameters.values()),
-        )
