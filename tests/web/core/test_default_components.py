@@ -20,9 +20,9 @@ from hostray.web.component.default_component import (
     LoggerComponent,
     TaskQueueComponent,
     WorkerPoolComponent,
-    hostray_catalogue,
 )
 from hostray.web.component.task_queue import TaskDroppedError
+from hostray.web.messages import hostray_catalogue
 
 
 def manager_with_timeout(seconds: float) -> ComponentManager:
@@ -151,6 +151,28 @@ async def test_worker_pool_runs_in_the_named_pool() -> None:
         assert set(component.info()["info"]) == {"io", "default"}
     finally:
         await component.dispose(manager_with_timeout(5))
+
+
+async def test_worker_pool_dispose_reports_calls_still_running(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    component = WorkerPoolComponent(DefaultComponentTypes.WorkerPool)
+    component.init(ComponentManager(), io=1)
+    gate, started = threading.Event(), threading.Event()
+
+    def blocked() -> None:
+        started.set()
+        gate.wait(30)
+
+    running = asyncio.ensure_future(component.run_method_async(blocked, pool_id="io"))
+    await asyncio.to_thread(started.wait, 30)
+    with caplog.at_level(logging.ERROR, logger="hostray.web.worker_pool"):
+        await component.dispose(manager_with_timeout(0.05))
+    assert [r.getMessage() for r in caplog.records] == [
+        "calls still running at shutdown in worker pool(s) io"
+    ]
+    gate.set()
+    await asyncio.wait_for(running, 30)
 
 
 # -- task_queue ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from hostray.config import ConfigError
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication, build_application, build_components
 from .component import ComponentManager, DefaultComponentTypes
+from .messages import message
 from .project import Project, load_project, project_from_config
 
 __all__ = ["WEBSOCKET_GOING_AWAY", "HostrayServer"]
@@ -94,13 +95,9 @@ class HostrayServer:
     def _log(self, level: int, code: int, *args: Any) -> None:
         """Log hostray's message `code` in the server's language, to stdout and the log dir."""
         manager = self.component_manager
-        if manager is None:
-            return
-        localization = manager.get_component(DefaultComponentTypes.Localization)
-        loggers = manager.get_component(DefaultComponentTypes.Logger)
+        loggers = manager.get_component(DefaultComponentTypes.Logger) if manager else None
         logger = loggers.get_logger(SERVER_LOGGER, echo=True) if loggers else None
-        message = localization.get_message(code, *args) if localization else f"{code} {args}"
-        (logger or logging.getLogger(SERVER_LOGGER)).log(level, message)
+        (logger or logging.getLogger(SERVER_LOGGER)).log(level, message(manager, code, *args))
 
     def request_stop(self) -> None:
         """Ask `serve_forever` to stop gracefully (what SIGINT/SIGTERM do)."""

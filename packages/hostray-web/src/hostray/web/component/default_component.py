@@ -10,7 +10,6 @@ import logging
 import os
 from collections.abc import Callable
 from enum import Enum
-from importlib.resources import files
 from typing import Any
 
 from hostray.config import (
@@ -22,6 +21,7 @@ from hostray.config import (
 )
 from hostray.workers import AsyncWorkerPool, Callbacks
 
+from ..messages import hostray_catalogue, message
 from .base import Component, ComponentManager
 from .task_queue import TaskQueueComponent
 
@@ -37,11 +37,6 @@ __all__ = [
 
 DEFAULT_POOL_ID = "default"
 DEFAULT_POOL_WORKERS = 3
-
-
-def hostray_catalogue() -> str:
-    """Path of hostray's own message catalogue (package data)."""
-    return str(files("hostray.web").joinpath("messages.csv"))
 
 
 class LocalizationComponent(Component):
@@ -243,7 +238,7 @@ class WorkerPoolComponent(Component):
         try:
             await asyncio.wait_for(asyncio.shield(closing), component_manager.shutdown_timeout)
         except asyncio.TimeoutError:
+            busy = ", ".join(p.pool_name for p in pools if any(w.pending_count for w in p.workers))
             logging.getLogger("hostray.web.worker_pool").error(
-                "worker_pool: calls still running at shutdown in %s",
-                ", ".join(p.pool_name for p in pools if p.info()["workers"]),
+                message(component_manager, 107, busy)
             )

@@ -15,6 +15,7 @@ from typing import Any
 
 from hostray.workers import FunctionQueueWorker
 
+from ..messages import message
 from .base import Component, ComponentManager
 
 __all__ = ["TaskDroppedError", "TaskQueueComponent"]
@@ -126,14 +127,14 @@ class TaskQueueComponent(Component):
         try:
             await asyncio.wait_for(future, component_manager.shutdown_timeout)
         except asyncio.TimeoutError:
-            self._report_leftovers()
+            self._report_leftovers(component_manager)
         with self._lock:
             busy = {task.worker for task in self._pending if task.state == "running"}
         # A worker still running a task is left to finish it (its thread is a daemon).
         free = [w for w in self._workers if w not in busy]
         await asyncio.gather(*(asyncio.to_thread(w.dispose) for w in free))
 
-    def _report_leftovers(self) -> None:
+    def _report_leftovers(self, component_manager: ComponentManager) -> None:
         with self._lock:
             leftovers = sorted(self._pending, key=lambda t: t.name)
             for task in leftovers:
@@ -141,10 +142,8 @@ class TaskQueueComponent(Component):
                     task.state = "abandoned"
                     self._pending.discard(task)
         for task in leftovers:
-            if task.state == "abandoned":
-                log.error("task_queue: task %s did not start before shutdown; dropped", task.name)
-            else:
-                log.error("task_queue: task %s was still running at shutdown", task.name)
+            code = 105 if task.state == "abandoned" else 106
+            log.error("task_queue: %s", message(component_manager, code, task.name))
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
