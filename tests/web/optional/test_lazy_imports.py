@@ -1,0 +1,57 @@
+"""Optional components load their third-party libraries only when they are used."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+HEAVY = ("aiohttp", "sqlalchemy", "redis")
+
+
+def loaded_after(code: str) -> dict[str, bool]:
+    """Which of HEAVY a fresh interpreter has imported after running `code`."""
+    script = textwrap.dedent(code) + textwrap.dedent(
+        f"""
+        import json, sys
+        print(json.dumps({{name: name in sys.modules for name in {HEAVY!r}}}))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_package_and_schema_import_nothing_heavy():
+    loaded = loaded_after(
+        """
+        import hostray.web.component.optional_component as optional
+        from hostray.web.component.optional_component import schema, errors
+        """
+    )
+    assert loaded == dict.fromkeys(HEAVY, False)
+
+
+def test_each_component_imports_only_its_own_library():
+    memory = loaded_after(
+        "from hostray.web.component.optional_component import MemoryCacheComponent"
+    )
+    assert memory == dict.fromkeys(HEAVY, False)  # the memory backend needs none of them
+    services = loaded_after(
+        "from hostray.web.component.optional_component import ServicesComponent"
+    )
+    assert services == {"aiohttp": True, "sqlalchemy": False, "redis": False}
+    orm = loaded_after("from hostray.web.component.optional_component import OrmDBComponent")
+    assert (orm["sqlalchemy"], orm["redis"]) == (True, False)
+
+
+def test_unknown_names_are_attribute_errors():
+    import hostray.web.component.optional_component as optional
+
+    assert "MemoryCacheComponent" in dir(optional)
+    with pytest.raises(AttributeError, match="NoSuchComponent"):
+        getattr(optional, "NoSuchComponent")
