@@ -345,6 +345,7 @@ def test_concurrent_gets_and_writes_are_safe(make_component):
         ({"sess_lifetime": 0}, "sess_lifetime: expected seconds > 0"),
         ({"sess_lifetime": 60, "backend": "mongo"}, "backend: expected one of"),
         ({"sess_lifetime": 60, "save_interval": -1}, "save_interval: expected seconds > 0"),
+        ({"sess_lifetime": 60, "save_interval": 5}, "save_interval: needs save_file"),
     ],
 )
 def test_bad_config_is_a_config_error(make_component, config, message):

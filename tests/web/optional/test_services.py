@@ -227,6 +227,11 @@ async def test_dispose_closes_every_session_and_the_loop_thread(make_component, 
     services.disposed = True
     assert all(session.closed for session in sessions)
     assert services._loop_thread._thread is None
+    with pytest.raises(RuntimeError, match="disposed"):
+        services.invoke("echo")
+    with pytest.raises(RuntimeError, match="disposed"):
+        await services.invoke_async("echo")
+    assert services._loop_thread._thread is None  # no thread started again
 
 
 def test_info_lists_services_without_passwords(make_component):

@@ -72,6 +72,8 @@ class MemoryCacheComponent(Component):
             problems.append(
                 f"component.memory_cache.save_interval: expected seconds > 0, got {save_interval!r}"
             )
+        if save_interval is not None and not save_file and backend == "memory":
+            problems.append("component.memory_cache.save_interval: needs save_file")
         if problems:
             raise ConfigError(*problems)
         self.sess_lifetime = sess_lifetime
@@ -82,6 +84,8 @@ class MemoryCacheComponent(Component):
         if backend == "redis":
             from .redis_store import RedisSessionStore
 
+            if save_file or save_interval:
+                logger.warning("memory_cache: save_file and save_interval apply to backend memory")
             self._redis = RedisSessionStore(url, sess_lifetime, key_prefix)
             self._redis.check_reachable()
             return

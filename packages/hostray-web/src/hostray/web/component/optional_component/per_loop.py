@@ -7,6 +7,7 @@ serving requests on one loop and `invoke()` calls on another needs one of each, 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,7 @@ __all__ = ["PerLoop"]
 T = TypeVar("T")
 
 CLOSE_TIMEOUT = 10.0
+logger = logging.getLogger("hostray.web.component")
 
 
 class PerLoop(Generic[T]):
@@ -56,7 +58,10 @@ class PerLoop(Generic[T]):
                 await self._closer(item)
             elif loop.is_running() and not loop.is_closed():
                 future = asyncio.run_coroutine_threadsafe(_call(self._closer, item), loop)
-                await asyncio.wait_for(asyncio.wrap_future(future), CLOSE_TIMEOUT)
+                try:
+                    await asyncio.wait_for(asyncio.wrap_future(future), CLOSE_TIMEOUT)
+                except TimeoutError:
+                    logger.warning("%r not closed: its event loop did not answer in time", item)
 
 
 async def _call(closer: Callable[[T], Awaitable[None]], item: T) -> None:

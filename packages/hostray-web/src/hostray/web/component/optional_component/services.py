@@ -68,6 +68,7 @@ class ServicesComponent(Component):
         self.services = parse_services(services)
         self._sessions: PerLoop[aiohttp.ClientSession] = PerLoop(_new_session, _close_session)
         self._loop_thread = LoopThread("hostray-services")
+        self._disposed = False
 
     def info(self) -> dict[str, Any]:
         """Every service with its URL (password masked), enabled methods and timeout."""
@@ -86,6 +87,8 @@ class ServicesComponent(Component):
         **kwargs: Any,
     ) -> ServiceResponse:
         """Send the request and wait for the response (blocking; from any thread)."""
+        if self._disposed:
+            raise RuntimeError("services: the component is disposed")
         return self._loop_thread.run(
             self.invoke_async(service_name, method, streaming_callback, **kwargs)
         )
@@ -99,6 +102,8 @@ class ServicesComponent(Component):
     ) -> ServiceResponse:
         """Send the request on this loop's pooled session; `streaming_callback` (plain or async)
         receives the body chunk by chunk instead of `content`."""
+        if self._disposed:
+            raise RuntimeError("services: the component is disposed")
         service = self.services.get(service_name)
         if service is None:
             raise UnknownServiceError(service_name, list(self.services))
@@ -159,6 +164,7 @@ class ServicesComponent(Component):
 
     async def dispose(self, component_manager: ComponentManager) -> None:
         """Close every loop's session, then stop the private loop thread."""
+        self._disposed = True
         await self._sessions.close_all()
         await asyncio.to_thread(self._loop_thread.stop)
 
