@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from hostray.web.controller import RequestController
 from hostray.web.testing import HostrayClient
 
 CONTROLLER_INIT = """
@@ -23,6 +24,7 @@ class ProjectControllerType(ControllerType):
     Helpers = ("helpers", "helpers", "HelpersController")
     Echo = ("echo", "sockets", "EchoController")
     Upload = ("upload", "hostray.web.controller", "StreamingFileUploadController")
+    Relay = ("relay", "helpers", "RelayController")
 """
 
 HELPERS = """
@@ -48,6 +50,17 @@ class HelpersController(RequestController):
                 "in_pool": pool_thread != loop_thread,
             }
         )
+"""
+
+RELAY = """
+
+class RelayController(RequestController):
+    async def get(self) -> None:
+        chunks = []
+        response = await self.invoke_service_async(
+            "upstream", "post", streaming_callback=chunks.append, data=b"payload"
+        )
+        self.write({"status": response.status_code, "body": b"".join(chunks).decode()})
 """
 
 SOCKETS = """
@@ -101,7 +114,7 @@ def project(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
     (root / "controller").mkdir(parents=True)
     (root / "controller" / "__init__.py").write_text(CONTROLLER_INIT)
-    (root / "controller" / "helpers.py").write_text(HELPERS)
+    (root / "controller" / "helpers.py").write_text(HELPERS + RELAY)
     (root / "controller" / "sockets.py").write_text(SOCKETS)
     (root / "local").mkdir()
     (root / "local" / "messages.csv").write_text('code,en\n90001,"hello {}"\n')
@@ -146,6 +159,31 @@ async def test_upload_dir_is_relative_to_the_project(hostray_server_factory, pro
     too_big = await client.post("/upload", body=b"x" * 1001, headers={"filename": "b.txt"})
     assert too_big.code == 413
     assert not (project / "uploads" / "b.txt").exists()
+
+
+class Upstream(RequestController):
+    async def post(self) -> None:
+        self.write(b"got " + self.request.body)
+
+
+async def test_invoke_service_async_reaches_the_configured_service(
+    hostray_server_factory, project, serve
+) -> None:
+    upstream = serve([("/data", Upstream)])
+    config = (project / "server_config.yaml").read_text()
+    config += (
+        "  services:\n"
+        f"    http://127.0.0.1:{upstream.port}:\n"
+        "      /data:\n"
+        "        name: upstream\n"
+        "        post:\n"
+    )
+    config = config.replace("/alive:", "/relay:\n    enum: relay\n  /alive:", 1)
+    (project / "server_config.yaml").write_text(config)
+    running = hostray_server_factory(project)
+    response = await HostrayClient(running.base_url).get("/relay")
+    assert response.code == 200, response.body
+    assert json.loads(response.body) == {"status": 200, "body": "got payload"}
 
 
 async def test_websockets_are_closed_with_1001_when_the_server_stops(
