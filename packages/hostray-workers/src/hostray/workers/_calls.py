@@ -23,6 +23,7 @@ __all__ = [
     "DirectAsyncCall",
     "DirectSyncCall",
     "Executor",
+    "Inbox",
     "SyncCall",
     "inbox_for",
     "loop_notifier",
@@ -149,7 +150,7 @@ class AsyncCall(Call):
     A call whose future was cancelled before a worker picked it up is skipped, not run.
     """
 
-    __slots__ = ("future", "inbox")
+    __slots__ = ("future", "inbox", "ok", "value")
 
     def __init__(
         self,
@@ -157,21 +158,36 @@ class AsyncCall(Call):
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         future: asyncio.Future[Any],
-        inbox: _Inbox,
+        inbox: Inbox,
     ) -> None:
-        super().__init__(func, args, kwargs)
+        # The hot path of AsyncWorkerPool: one frame, no super() call.
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
         self.future = future
         self.inbox = inbox
 
     def run(self, worker: Executor) -> None:
-        if not self.future.cancelled():
-            super().run(worker)
+        if self.future.cancelled():
+            return
+        try:
+            self.value = worker.execute(self.func, self.args, self.kwargs)
+            self.ok = True
+        except BaseException as exc:  # delivered to the awaiting coroutine
+            self.value = exc
+            self.ok = False
+        inbox = self.inbox
+        inbox._done.append(self)  # Inbox.put, inlined on the hot path
+        if not inbox._scheduled:
+            inbox._schedule()
 
     def succeed(self, value: Any) -> None:
-        self.inbox.put(self.future, True, value)
+        self.ok, self.value = True, value
+        self.inbox.put(self)
 
     def fail(self, exc: BaseException) -> None:
-        self.inbox.put(self.future, False, exc)
+        self.ok, self.value = False, exc
+        self.inbox.put(self)
 
 
 class _Plain:
@@ -204,7 +220,7 @@ class DirectAsyncCall(AsyncCall):
         super().run(_PLAIN)
 
 
-class _Inbox:
+class Inbox:
     """Outcomes finished on worker threads, waiting for one event loop to pick them up.
 
     The first outcome of a batch schedules one `_drain` on the loop; outcomes that arrive before
@@ -215,14 +231,16 @@ class _Inbox:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = weakref.ref(loop)
-        self._done: deque[tuple[asyncio.Future[Any], bool, Any]] = deque()
+        self._done: deque[AsyncCall] = deque()
         self._scheduled = False
 
-    def put(self, future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-        """Queue one outcome (any thread); wake the loop if no drain is pending yet."""
-        self._done.append((future, ok, value))
-        if self._scheduled:
-            return
+    def put(self, call: AsyncCall) -> None:
+        """Queue one finished call (any thread); wake the loop if no drain is pending yet."""
+        self._done.append(call)
+        if not self._scheduled:
+            self._schedule()
+
+    def _schedule(self) -> None:
         self._scheduled = True
         loop = self._loop()
         if loop is None:
@@ -233,32 +251,33 @@ class _Inbox:
             self._done.clear()
 
     def _drain(self) -> None:
-        # Reset the flag before emptying the queue: an outcome queued after this point either is
+        # Reset the flag before emptying the queue: a call queued after this point either is
         # drained below or schedules the next drain itself.
         self._scheduled = False
         done = self._done
         while done:
-            future, ok, value = done.popleft()
+            call = done.popleft()
+            future = call.future
             if future.done():
                 continue
-            if ok:
-                future.set_result(value)
+            if call.ok:
+                future.set_result(call.value)
             else:
-                future.set_exception(value)
+                future.set_exception(call.value)
 
 
-_inboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Inbox] = weakref.WeakKeyDictionary()
+_inboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Inbox] = weakref.WeakKeyDictionary()
 _inboxes_lock = threading.Lock()
 
 
-def inbox_for(loop: asyncio.AbstractEventLoop) -> _Inbox:
+def inbox_for(loop: asyncio.AbstractEventLoop) -> Inbox:
     """The inbox of `loop`, shared by every pool and worker that resolves futures on it."""
     inbox = _inboxes.get(loop)
     if inbox is None:
         with _inboxes_lock:
             inbox = _inboxes.get(loop)
             if inbox is None:
-                inbox = _inboxes[loop] = _Inbox(loop)
+                inbox = _inboxes[loop] = Inbox(loop)
     return inbox
 
 

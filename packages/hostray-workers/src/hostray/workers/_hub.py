@@ -155,10 +155,26 @@ class QueueThread:
         return True
 
     def _serve(self) -> None:
+        own = self._own
+        hub = self._hub
+        shared = hub.shared
         try:
             while True:
-                call = self._next()
-                if call is None:
+                # Own calls first (reserved, broadcast), then the pool's shared queue. Both are
+                # taken without the lock; the lock is only for going to sleep (see _sleep).
+                if own:
+                    call = own[0]
+                    self._current = call
+                    own.popleft()
+                elif shared and (not self._reserved or hub.closed):
+                    try:
+                        call = shared.popleft()
+                    except IndexError:  # another worker was quicker
+                        continue
+                    self._current = call
+                elif self._sleep():
+                    continue
+                else:
                     return
                 try:
                     call.run(self)
@@ -172,38 +188,25 @@ class QueueThread:
                 self.on_thread_exit()
             except Exception:
                 logger.exception("%s: on_thread_exit raised", self.name)
-            with self._hub.lock:
+            with hub.lock:
                 self._fire_idle_locked()
 
-    def _next(self) -> Call | None:
-        """The next call to run, sleeping until there is one; None once disposed and drained."""
-        own = self._own
+    def _sleep(self) -> bool:
+        """Block until woken when there is still nothing to do; False once disposed and drained."""
         hub = self._hub
-        while True:
-            if own:
-                self._current = own[0]
-                return own.popleft()
-            if not self._reserved or hub.closed:
-                try:
-                    call = hub.shared.popleft()
-                except IndexError:
-                    pass
-                else:
-                    self._current = call
-                    return call
-            with hub.lock:
-                if own:
-                    continue
-                if hub.shared and (not self._reserved or hub.closed):
-                    continue
-                self._current = None
-                self._fire_idle_locked()
-                if hub.closed:
-                    return None
-                self._sleeping = True
-                if not self._reserved:
-                    hub.idle.append(self)
-            self._wake.acquire()
+        with hub.lock:
+            # Checked again under the lock: a call queued since is seen here, or its submitter,
+            # who takes the lock after us, finds this worker asleep and wakes it.
+            if self._own or (hub.shared and (not self._reserved or hub.closed)):
+                return True
+            self._fire_idle_locked()
+            if hub.closed:
+                return False
+            self._sleeping = True
+            if not self._reserved:
+                hub.idle.append(self)
+        self._wake.acquire()
+        return True
 
     def _fire_idle_locked(self) -> None:
         listeners, self._idle_listeners = self._idle_listeners, []

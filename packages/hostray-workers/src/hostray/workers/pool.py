@@ -22,6 +22,7 @@ from hostray.workers._calls import (
     Call,
     DirectAsyncCall,
     DirectSyncCall,
+    Inbox,
     SyncCall,
     inbox_for,
     loop_notifier,
@@ -156,18 +157,24 @@ class WorkerPool:
             worker._join()
 
     def _submit(self, call: Call, identity: str | None) -> None:
-        hub = self._hub
-        if identity is not None:
+        if identity is None:
+            self._submit_shared(call)
+        else:
             self._submit_reserved(call, identity)
-            return
+
+    def _submit_shared(self, call: Call) -> None:
+        hub = self._hub
         with hub.lock:
-            hub.check_open()
+            if hub.closed:
+                hub.check_open()
             hub.shared.append(call)
             if hub.idle:
                 hub.wake(hub.idle[-1])
                 return
             if len(self._workers) + self._spawning >= self.worker_limit:
                 return
+            if any(w._current is None and not w._reserved for w in self._workers):
+                return  # a worker between two calls looks at the queue before it sleeps
             self._spawning += 1
         self._spawn(reserved=False)
 
@@ -287,6 +294,9 @@ _C = TypeVar("_C", bound=Call)
 class AsyncWorkerPool(WorkerPool):
     """A `WorkerPool` whose calls can also be awaited from an asyncio event loop."""
 
+    _inbox: Inbox
+    _inbox_loop: asyncio.AbstractEventLoop | None = None  # the loop `_inbox` serves
+
     def run_method_async(
         self, func: Callable[..., Any], *args: Any, identity: str | None = None, **kwargs: Any
     ) -> asyncio.Future[Any]:
@@ -295,8 +305,14 @@ class AsyncWorkerPool(WorkerPool):
         Cancelling the future before a worker starts the call means it never runs.
         """
         loop = asyncio.get_running_loop()
+        if loop is not self._inbox_loop:
+            self._inbox, self._inbox_loop = inbox_for(loop), loop
+        inbox = self._inbox
         future = loop.create_future()
-        self._submit(AsyncCall(func, args, kwargs, future, inbox_for(loop)), identity)
+        if identity is None:
+            self._submit_shared(AsyncCall(func, args, kwargs, future, inbox))
+        else:
+            self._submit_reserved(AsyncCall(func, args, kwargs, future, inbox), identity)
         return future
 
     @asynccontextmanager
