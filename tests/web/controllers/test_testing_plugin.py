@@ -64,12 +64,12 @@ def test_ini_option_names_the_project_and_both_test_styles_work(user_repo: Path)
     assert "2 passed" in result.stdout
 
 
-def test_missing_project_is_a_clear_failure(user_repo: Path) -> None:
-    (user_repo / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
-    result = run_pytest(user_repo, "-k", "plain")
-    assert result.returncode == 1
-    assert "hostray_server needs a project" in result.stdout
-    assert "Traceback" not in result.stdout
+def test_missing_project_is_a_clear_failure(request: pytest.FixtureRequest) -> None:
+    assert request.config.getini("hostray_project") == ""  # this repository sets none
+    with pytest.raises(pytest.fail.Exception) as failed:
+        request.getfixturevalue("hostray_project")
+    assert "hostray_server needs a project" in str(failed.value)
+    assert "override the `hostray_project` fixture" in str(failed.value)
 
 
 def test_a_config_dict_can_be_served(hostray_server_factory, tmp_path, monkeypatch) -> None:
