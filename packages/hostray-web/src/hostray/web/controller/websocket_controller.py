@@ -15,7 +15,10 @@ __all__ = ["WebSocketController"]
 
 
 class WebSocketController(ControllerAddon, WebSocketHandler):
-    """Base websocket controller; route `params` may set `max_message_size` (bytes)."""
+    """Base websocket controller; route `params` may set `max_message_size` (bytes).
+
+    A subclass that overrides `on_finish` or `on_connection_close` calls `super()` in it.
+    """
 
     _max_message_size: int | None = None
 
