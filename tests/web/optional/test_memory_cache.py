@@ -216,15 +216,22 @@ def test_relative_save_file_is_under_root_dir(make_component, tmp_path):
 
 def test_expired_sessions_are_neither_saved_nor_loaded(make_component, tmp_path):
     path = tmp_path / "sessions.json"
-    cache = make_component(MEMORY_CACHE, sess_lifetime=0.2, save_file=str(path))
+    cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
     _, old = cache.get()
-    cache.save_to_file()
-    assert [entry["id"] for entry in json.loads(path.read_text())["sessions"]] == [old]
-    time.sleep(0.3)
     _, live = cache.get()
+    cache._memory.entries[old].expires = time.time() - 1  # its lifetime has passed
     cache.save_to_file()
-    ids = [entry["id"] for entry in json.loads(path.read_text())["sessions"]]
-    assert ids == [live]
+    assert [entry["id"] for entry in json.loads(path.read_text())["sessions"]] == [live]
+
+    now = time.time()
+    sessions = [
+        {"id": "gone", "expires": now - 1, "data": {}},
+        {"id": "kept", "expires": now + 600, "data": {"a": 1}},
+    ]
+    path.write_text(json.dumps({"format": "hostray-sessions/1", "sessions": sessions}))
+    restored = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
+    assert restored.get("kept") == ({"a": 1}, "kept")
+    assert restored.get("gone")[1] != "gone"
 
 
 @pytest.mark.parametrize(
@@ -276,18 +283,19 @@ def test_expired_sessions_are_swept_on_a_timer(make_component):
     store = cache._memory
     swept = threading.Event()
     sweep = store.sweep
+    removed = []
 
     def observed_sweep() -> int:
         count = sweep()
-        if len(store) == 0:
+        removed.append(count)
+        if sum(removed) == 1000:
             swept.set()
         return count
 
     store.sweep = observed_sweep
     for _ in range(1000):
-        cache.get()
-    assert len(store) == 1000
-    assert swept.wait(5), "the sweep timer never emptied the store"
+        cache.get()  # never touched again: only the timer can remove them
+    assert swept.wait(5), "the sweep timer never removed every expired session"
     assert len(store) == 0
 
 
