@@ -1,0 +1,191 @@
+"""`hostray start DIR`: serve a project in one process, or in N forked processes sharing the port.
+
+The sockets are bound here first (so a port in use is one clear line, and `--processes` can fork
+after binding, as Tornado requires); each process then runs a `HostrayServer` on them. With
+`--processes`, the parent restarts children that die (Tornado's `fork_processes`); on SIGINT or
+SIGTERM it closes the children's lifeline pipe, each child stops gracefully and exits 0, and the
+parent exits 0 once all have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from tornado.netutil import bind_sockets
+
+from hostray.cli.errors import CliError
+from hostray.config import ConfigError
+from hostray.web.project import Project, load_project
+from hostray.web.server import HostrayServer
+
+__all__ = ["MAX_RESTARTS", "CommandLineServer", "start_project"]
+
+AUTORELOAD_CHECK_MS = 500
+"""How often `--debug` compares the project's files with what was loaded (Tornado's autoreload)."""
+
+MAX_RESTARTS = 20
+"""How often children of `--processes` may die and be restarted before the parent gives up."""
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class CommandLineServer(HostrayServer):
+    """A `HostrayServer` that tells the console where it listens, and may autoreload or follow a
+    parent's lifeline pipe (EOF: stop gracefully)."""
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        port: int | None = None,
+        address: str | None = None,
+        debug: bool | None = None,
+        autoreload: bool = False,
+        lifeline: int | None = None,
+    ) -> None:
+        super().__init__(project, port=port, address=address, debug=debug)
+        self.autoreload = autoreload
+        self.lifeline = lifeline
+
+    async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:
+        """Start as `HostrayServer` does, then announce the URL and arm autoreload / lifeline."""
+        await super().start(sockets)
+        host = self.address or "localhost"
+        host = f"[{host}]" if ":" in host else host
+        scheme = "https" if self.project.config.get("ssl") else "http"
+        print(
+            f"{self.project.name}: listening on {scheme}://{host}:{self.port} (pid {os.getpid()})"
+        )
+        print("press ctrl+c to stop", flush=True)
+        if self.autoreload:
+            self._start_autoreload()
+        if self.lifeline is not None:
+            loop = asyncio.get_running_loop()
+            loop.add_reader(self.lifeline, self._parent_gone, loop)
+
+    def _start_autoreload(self) -> None:
+        """Re-execute on a change of any loaded module or the config; say when it is watching.
+
+        Tornado's first check (after one interval) records the files' times; the note comes a full
+        interval later, so an edit made once it is shown is always picked up.
+        """
+        import tornado.autoreload
+
+        if self.project.config_file:
+            tornado.autoreload.watch(self.project.config_file)
+        tornado.autoreload.start(check_time=AUTORELOAD_CHECK_MS)
+        asyncio.get_running_loop().call_later(
+            2 * AUTORELOAD_CHECK_MS / 1000,
+            print,
+            "autoreload: watching the project's files for changes",
+        )
+
+    def _parent_gone(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The parent closed the lifeline (it was told to stop, or died): stop gracefully."""
+        assert self.lifeline is not None
+        loop.remove_reader(self.lifeline)
+        self.request_stop()
+
+
+def _load(directory: str | os.PathLike[str]) -> Project:
+    """Load and validate the project, every problem as a CliError line."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise CliError(f"{directory}: no such directory")
+    config = root / "server_config.yaml"
+    if not config.is_file():
+        raise CliError(
+            f"{config}: not found; a hostray project holds server_config.yaml "
+            "(make one with: hostray create DIR)"
+        )
+    try:
+        return load_project(root)
+    except ConfigError as exc:
+        raise CliError(*exc.problems) from None
+
+
+def _bind(project: Project, port: int | None, address: str | None) -> list[socket.socket]:
+    """Bind the listening sockets; a port in use names the option or config key that chose it."""
+    listen_port: int = project.config["port"] if port is None else port
+    listen_address: str = project.config["address"] if address is None else address
+    try:
+        return bind_sockets(listen_port, listen_address or None)
+    except (OSError, ValueError) as exc:
+        source = f"--port {port}" if port is not None else f"{project.config_file}: port"
+        where = f"{listen_address or '*'}:{listen_port}"
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise CliError(f"{source}: cannot listen on {where}: {reason}") from None
+
+
+def _serve(server: CommandLineServer, sockets: list[socket.socket]) -> int:
+    """Run one server until it is stopped; its problems become CliError lines."""
+    try:
+        return server.run(sockets)
+    except ConfigError as exc:
+        raise CliError(*exc.problems) from None
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _serve_forked(
+    project: Project,
+    sockets: list[socket.socket],
+    processes: int,
+    port: int | None,
+    address: str | None,
+) -> int:
+    """Fork `processes` children that share `sockets`; the parent supervises and returns 0."""
+    import tornado.process
+
+    lifeline_read, lifeline_write = os.pipe()
+    lifeline_open = [True]
+
+    def close_lifeline(signum: int, frame: FrameType | None) -> None:
+        if lifeline_open[0]:  # once: the descriptor number may be reused after closing
+            lifeline_open[0] = False
+            os.close(lifeline_write)
+
+    previous = {signum: signal.signal(signum, close_lifeline) for signum in _STOP_SIGNALS}
+    try:
+        tornado.process.fork_processes(processes, max_restarts=MAX_RESTARTS)
+    except SystemExit as exc:  # the parent, after every child exited normally
+        return exc.code if isinstance(exc.code, int) else 0
+    except RuntimeError as exc:  # the parent, after too many restarts
+        close_lifeline(signal.SIGTERM, None)
+        raise CliError(f"server processes keep failing: {exc} (their errors are above)") from None
+    for signum, handler in previous.items():  # a child: the server installs its own handlers
+        signal.signal(signum, handler)
+    os.close(lifeline_write)
+    server = CommandLineServer(project, port=port, address=address, lifeline=lifeline_read)
+    return _serve(server, sockets)
+
+
+def start_project(
+    directory: str | os.PathLike[str],
+    *,
+    port: int | None = None,
+    address: str | None = None,
+    processes: int = 1,
+    debug: bool = False,
+) -> int:
+    """Serve the project in `directory` until SIGINT/SIGTERM; the exit status (0 when stopped)."""
+    if debug and processes != 1:
+        raise CliError(
+            f"--debug autoreloads a single process; it cannot be combined with "
+            f"--processes {processes}"
+        )
+    project = _load(directory)
+    sockets = _bind(project, port, address)
+    if processes == 1:
+        server = CommandLineServer(
+            project, port=port, address=address, debug=True if debug else None, autoreload=debug
+        )
+        return _serve(server, sockets)
+    return _serve_forked(project, sockets, processes, port, address)

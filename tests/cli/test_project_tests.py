@@ -1,0 +1,56 @@
+"""`hostray test DIR`: the project's unit_test cases with unittest's runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hostray.cli.create import create_project
+
+FAILING_CASE = """\
+from hostray.unit_test import UnitTestCase
+
+class FailingTestCase(UnitTestCase):
+    def test(self):
+        self.assertEqual(1 + 1, 3)
+"""
+
+
+def test_created_project_passes_its_own_test(cli, tmp_path) -> None:
+    project = create_project(tmp_path / "hello")
+    result = cli("test", str(project))
+    assert result.code == 0, result.err
+    assert "Ran 1 test" in result.err
+    assert "OK" in result.err
+
+
+def test_a_failing_case_makes_the_exit_status_non_zero(cli, tmp_path) -> None:
+    project = create_project(tmp_path / "hello")
+    (project / "unit_test" / "failing.py").write_text(FAILING_CASE, encoding="utf-8")
+    init = project / "unit_test" / "__init__.py"
+    init.write_text(
+        init.read_text(encoding="utf-8")
+        + "    Failing = ('failing', 'failing', 'FailingTestCase')\n",
+        encoding="utf-8",
+    )
+    result = cli("test", str(project))
+    assert result.code == 1
+    assert "Ran 2 tests" in result.err
+    assert "FAILED (failures=1)" in result.err
+    assert "AssertionError: 2 != 3" in result.err
+
+
+def test_project_without_cases_is_an_error(cli, tmp_path) -> None:
+    project = create_project(tmp_path / "hello")
+    (project / "unit_test" / "__init__.py").write_text("", encoding="utf-8")
+    result = cli("test", str(project))
+    assert result.code == 2
+    assert f"{project / 'unit_test'}: no test cases" in result.err
+
+
+def test_bad_project_is_reported_like_start(cli, tmp_path: Path) -> None:
+    project = create_project(tmp_path / "hello")
+    (project / "server_config.yaml").write_text("name: t\ncomponent:\n  hello: {}\n")
+    result = cli("test", str(project))
+    assert result.code == 2
+    assert len(result.err.splitlines()) == 1
+    assert "component.hello.p1" in result.err

@@ -1,0 +1,116 @@
+"""`hostray start` on bad projects: one line per problem naming the file and key, exit 2."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+
+def _project(root: Path, config: str, *, hello: bool = True) -> Path:
+    """A hello project (via `create`) whose server_config.yaml is replaced by `config`."""
+    from hostray.cli.create import create_project
+
+    project = root / "proj"
+    if hello:
+        create_project(project)
+    else:
+        project.mkdir()
+    (project / "server_config.yaml").write_text(config, encoding="utf-8")
+    return project
+
+
+def _one_error_line(result) -> str:
+    lines = result.err.splitlines()
+    assert result.code == 2, result.err
+    assert "Traceback" not in result.err
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+GOOD_HELLO = "name: t\nport: 8888\ncomponent:\n  hello:\n    p1: x\n"
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("name: t\nport: [8888\n", ["server_config.yaml:", "YAML"]),
+        (
+            "name: t\nport: eighty\ncomponent:\n  hello:\n    p1: x\n",
+            ["server_config.yaml:2", "port"],
+        ),
+        ("name: t\ncomponent:\n  hello: {}\n", ["component.hello.p1"]),
+        ("name: t\ncomponent:\n  hello:\n    p1: 5\n", ["component.hello.p1"]),
+        (
+            GOOD_HELLO + "controller:\n  /hello:\n    enum: hello_wrld\n",
+            ["server_config.yaml:8", "controller./hello.enum", "hello_wrld"],
+        ),
+        (
+            GOOD_HELLO + "  orm_db:\n    db_0:\n      module: oracle\n",
+            ["component.orm_db.db_0.module", "oracle"],
+        ),
+    ],
+)
+def test_bad_config_is_one_line_naming_file_and_key(cli, tmp_path, config, expected) -> None:
+    project = _project(tmp_path, config)
+    line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "127.0.0.1"))
+    assert str(project / "server_config.yaml") in line
+    for fragment in expected:
+        assert fragment in line
+
+
+def test_several_problems_are_one_line_each(cli, tmp_path) -> None:
+    project = _project(tmp_path, "name: t\nport: eighty\ncomponent:\n  hello: {}\n")
+    result = cli("start", str(project))
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert len(lines) == 2, result.err
+    assert any("port" in line for line in lines)
+    assert any("component.hello.p1" in line for line in lines)
+
+
+def test_missing_server_config_and_missing_directory(cli, tmp_path) -> None:
+    (tmp_path / "empty").mkdir()
+    line = _one_error_line(cli("start", str(tmp_path / "empty")))
+    assert f"{tmp_path / 'empty' / 'server_config.yaml'}: not found" in line
+    line = _one_error_line(cli("start", str(tmp_path / "nowhere")))
+    assert f"{tmp_path / 'nowhere'}: no such directory" in line
+
+
+def test_port_in_use_names_the_option(cli, tmp_path) -> None:
+    project = _project(tmp_path, GOOD_HELLO)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = _one_error_line(
+            cli("start", str(project), "--port", str(port), "--address", "127.0.0.1")
+        )
+    assert f"--port {port}: cannot listen on 127.0.0.1:{port}" in line
+    assert "in use" in line
+
+
+def test_port_in_use_from_config_names_the_key(cli, tmp_path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        project = _project(tmp_path, GOOD_HELLO.replace("8888", str(port)))
+        line = _one_error_line(cli("start", str(project), "--address", "127.0.0.1"))
+    assert f"{project / 'server_config.yaml'}: port: cannot listen on 127.0.0.1:{port}" in line
+
+
+def test_missing_ssl_files_name_the_keys_and_files(cli, tmp_path) -> None:
+    config = GOOD_HELLO + "ssl:\n  crt: missing.crt\n  key: missing.key\n"
+    project = _project(tmp_path, config)
+    line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "127.0.0.1"))
+    assert "ssl.crt" in line
+    assert str(project / "missing.crt") in line
+
+
+def test_debug_refuses_several_processes(cli, tmp_path) -> None:
+    project = _project(tmp_path, GOOD_HELLO)
+    line = _one_error_line(cli("start", str(project), "--debug", "--processes", "2"))
+    assert "--debug" in line and "--processes 2" in line

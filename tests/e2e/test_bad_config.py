@@ -1,0 +1,56 @@
+"""Each bad project, through the real command: exit 2 and one line naming the file and key."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+
+def _check_one_line(done, *fragments: str) -> None:
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "fragments"),
+    [
+        ("port: 8888", "port: [8888", ["server_config.yaml:"]),
+        ("port: 8888", "port: 70000", ["server_config.yaml:2", "port"]),
+        ("        p1: 'This is p1'", "        p1: 5", ["component.hello.p1"]),
+        ("enum: hello_world", "enum: hello_wrld", ["controller./hello.enum", "hello_wrld"]),
+    ],
+)
+def test_bad_server_config(hostray, hello_project, replace, by, fragments) -> None:
+    config = hello_project / "server_config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert replace in text
+    config.write_text(text.replace(replace, by), encoding="utf-8")
+    done = hostray("start", str(hello_project), "--address", "127.0.0.1", "--port", "0")
+    _check_one_line(done, str(config), *fragments)
+
+
+def test_no_server_config(hostray, tmp_path) -> None:
+    done = hostray("start", str(tmp_path))
+    _check_one_line(done, str(tmp_path / "server_config.yaml"), "not found")
+
+
+def test_port_in_use(hostray, hello_project) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = hostray("start", str(hello_project), "--address", "127.0.0.1", "--port", port)
+    _check_one_line(done, f"--port {port}", f"127.0.0.1:{port}")
+
+
+def test_missing_ssl_files(hostray, hello_project) -> None:
+    config = hello_project / "server_config.yaml"
+    with config.open("a", encoding="utf-8") as f:
+        f.write("ssl:\n    crt: nowhere.crt\n    key: nowhere.key\n")
+    done = hostray("start", str(hello_project), "--address", "127.0.0.1", "--port", "0")
+    _check_one_line(done, "ssl.crt", str(hello_project / "nowhere.crt"))

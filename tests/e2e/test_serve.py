@@ -1,0 +1,70 @@
+"""create → start → HTTP → signal → exit 0, as a user runs it; plus --processes and --debug."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import urllib.request
+
+import pytest
+
+HELLO = "Hello World, This is hostray generate hello component"
+
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
+
+
+def _get(url: str) -> str:
+    with _DIRECT.open(url, timeout=10) as response:
+        assert response.status == 200
+        return response.read().decode("utf-8")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_hello_project_answers_then_stops_gracefully(serve, hello_project, sig) -> None:
+    with serve(hello_project) as server:
+        url = server.wait_listening()
+        assert url.startswith("http://127.0.0.1:")
+        assert _get(url + "/hello") == HELLO
+        assert _get(url + "/hello_tornado") == HELLO
+        assert server.stop(sig) == 0
+    assert "Traceback" not in server.text()
+    assert "init Hello component load from component and the parameters p1: This is p1" in (
+        server.text()
+    )
+
+
+def test_processes_share_the_port_and_dead_children_are_restarted(serve, hello_project) -> None:
+    with serve(hello_project, "--processes", "2") as server:
+        url = server.wait_listening()
+        assert server.wait_listening() == url
+        pids = {int(p) for p in re.findall(r"listening on \S+ \(pid (\d+)\)", server.text())}
+        assert len(pids) == 2 and server.process.pid not in pids
+        assert _get(url + "/hello") == HELLO
+
+        victim = min(pids)
+        os.kill(victim, signal.SIGKILL)
+        assert server.wait_listening() == url  # the replacement announces itself
+        new_pids = {int(p) for p in re.findall(r"\(pid (\d+)\)", server.text())} - pids
+        assert len(new_pids) == 1
+        for _ in range(4):
+            assert _get(url + "/hello") == HELLO
+
+        assert server.stop(signal.SIGTERM) == 0
+    for pid in (pids - {victim}) | new_pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert "Traceback" not in server.text()
+
+
+def test_debug_reloads_changed_code(serve, hello_project) -> None:
+    with serve(hello_project, "--debug") as server:
+        url = server.wait_listening()
+        assert _get(url + "/hello") == HELLO
+        server.wait_for(re.compile("autoreload: watching"))
+        hello = hello_project / "component" / "hello.py"
+        hello.write_text(hello.read_text(encoding="utf-8").replace("Hello World", "Hi World"))
+        url = server.wait_listening()  # the re-executed server announces itself again
+        assert _get(url + "/hello") == HELLO.replace("Hello World", "Hi World")
+        assert server.stop(signal.SIGTERM) == 0
