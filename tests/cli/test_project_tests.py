@@ -54,3 +54,20 @@ def test_bad_project_is_reported_like_start(cli, tmp_path: Path) -> None:
     assert result.code == 2
     assert len(result.err.splitlines()) == 1
     assert "component.hello.p1" in result.err
+
+
+def test_self_check_of_the_installed_library_passes(cli) -> None:
+    result = cli("test")
+    assert result.code == 0, result.err
+    assert "Ran 16 tests" in result.err
+    assert result.err.rstrip().endswith("OK")
+    for check in ("test_orm_controller", "test_websocket_echo", "test_services_from_a_controller"):
+        assert f"{check} (" in result.err
+
+
+def test_self_check_leaves_no_files_behind(cli, tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert cli("test").code == 0
+    assert list(tmp_path.iterdir()) == []
