@@ -50,8 +50,11 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench
 
+# The load and fault suite: real server processes on loopback, wrk, and brief restarts of the
+# shared MariaDB and PostgreSQL servers. A thousand connections need a high open-file limit.
 faults: $(STAMP)
-	$(BIN)/python -m pytest -q tests/faults
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	ulimit -n "$$(ulimit -Hn)" && $(BIN)/python -m pytest -q -s tests/faults
 
 clean:
 	rm -rf $(VENV) .iso dist build
