@@ -68,3 +68,17 @@ def test_debug_reloads_changed_code(serve, hello_project) -> None:
         url = server.wait_listening()  # the re-executed server announces itself again
         assert _get(url + "/hello") == HELLO.replace("Hello World", "Hi World")
         assert server.stop(signal.SIGTERM) == 0
+
+
+def test_processes_with_a_start_up_problem_stop_at_once(hostray, hello_project) -> None:
+    config = hello_project / "server_config.yaml"
+    with config.open("a", encoding="utf-8") as f:
+        f.write("ssl:\n    crt: nowhere.crt\n    key: nowhere.key\n")
+    done = hostray(
+        "start", str(hello_project), "--address", "127.0.0.1", "--port", "0", "--processes", "2"
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.splitlines()
+    assert 1 <= len(lines) <= 2, done.stderr  # the line of each child that got as far
+    assert all(line.startswith("error: ") and "ssl.crt" in line for line in lines)
+    assert "Traceback" not in done.stderr

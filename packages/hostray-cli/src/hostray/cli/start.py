@@ -1,38 +1,30 @@
 """`hostray start DIR`: serve a project in one process, or in N forked processes sharing the port.
 
 The sockets are bound here first (so a port in use is one clear line, and `--processes` can fork
-after binding, as Tornado requires); each process then runs a `HostrayServer` on them. With
-`--processes`, the parent restarts children that die (Tornado's `fork_processes`); on SIGINT or
-SIGTERM it closes the children's lifeline pipe, each child stops gracefully and exits 0, and the
-parent exits 0 once all have.
+after binding, as Tornado requires); each process then runs a `HostrayServer` on them. The forking
+and supervision of `--processes` is `hostray.cli.processes`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 from tornado.netutil import bind_sockets
 
 from hostray.cli.errors import CliError
+from hostray.cli.processes import serve_forked
 from hostray.config import ConfigError
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer
 
-__all__ = ["MAX_RESTARTS", "CommandLineServer", "start_project"]
+__all__ = ["AUTORELOAD_CHECK_MS", "CommandLineServer", "start_project"]
 
 AUTORELOAD_CHECK_MS = 500
 """How often `--debug` compares the project's files with what was loaded (Tornado's autoreload)."""
-
-MAX_RESTARTS = 20
-"""How often children of `--processes` may die and be restarted before the parent gives up."""
-
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class CommandLineServer(HostrayServer):
@@ -134,39 +126,6 @@ def _serve(server: CommandLineServer, sockets: list[socket.socket]) -> int:
             sock.close()
 
 
-def _serve_forked(
-    project: Project,
-    sockets: list[socket.socket],
-    processes: int,
-    port: int | None,
-    address: str | None,
-) -> int:
-    """Fork `processes` children that share `sockets`; the parent supervises and returns 0."""
-    import tornado.process
-
-    lifeline_read, lifeline_write = os.pipe()
-    lifeline_open = [True]
-
-    def close_lifeline(signum: int, frame: FrameType | None) -> None:
-        if lifeline_open[0]:  # once: the descriptor number may be reused after closing
-            lifeline_open[0] = False
-            os.close(lifeline_write)
-
-    previous = {signum: signal.signal(signum, close_lifeline) for signum in _STOP_SIGNALS}
-    try:
-        tornado.process.fork_processes(processes, max_restarts=MAX_RESTARTS)
-    except SystemExit as exc:  # the parent, after every child exited normally
-        return exc.code if isinstance(exc.code, int) else 0
-    except RuntimeError as exc:  # the parent, after too many restarts
-        close_lifeline(signal.SIGTERM, None)
-        raise CliError(f"server processes keep failing: {exc} (their errors are above)") from None
-    for signum, handler in previous.items():  # a child: the server installs its own handlers
-        signal.signal(signum, handler)
-    os.close(lifeline_write)
-    server = CommandLineServer(project, port=port, address=address, lifeline=lifeline_read)
-    return _serve(server, sockets)
-
-
 def start_project(
     directory: str | os.PathLike[str],
     *,
@@ -188,4 +147,9 @@ def start_project(
             project, port=port, address=address, debug=True if debug else None, autoreload=debug
         )
         return _serve(server, sockets)
-    return _serve_forked(project, sockets, processes, port, address)
+    return serve_forked(
+        lambda lifeline: _serve(
+            CommandLineServer(project, port=port, address=address, lifeline=lifeline), sockets
+        ),
+        processes,
+    )

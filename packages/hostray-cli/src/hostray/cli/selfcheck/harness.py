@@ -27,7 +27,7 @@ from hostray.web.server import HostrayServer
 
 __all__ = ["CALL_TIMEOUT", "HttpResponse", "SelfCheckServer"]
 
-CALL_TIMEOUT = 10.0
+CALL_TIMEOUT = 5.0
 """Seconds any single step of the self-check may take before it counts as hung."""
 
 T = TypeVar("T")
