@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections import Counter
 from pathlib import Path
+from types import TracebackType
 
 import aiohttp
 import pytest
@@ -118,8 +119,13 @@ class _down:
     async def __aenter__(self) -> None:
         await asyncio.to_thread(self._context.__enter__)
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await asyncio.to_thread(self._context.__exit__, *exc_info)
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self._context.__exit__, exc_type, exc, traceback)
 
 
 async def test_mariadb_restart(tmp_path: Path, mysql_url: str, mysql_table: str) -> None:

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.timeout(120)
 SESSIONS = 200
 IN_FLIGHT = 100
 LOOPING_CLIENTS = 20
+LOOPED_BEFORE_SIGTERM = 1000
 SLOW_SECONDS = 2
 CLIENT_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
@@ -44,14 +45,19 @@ async def _read_session(base: str, jar: aiohttp.CookieJar) -> object:
             return (await response.json())["value"]
 
 
-async def _loop_hello(base: str, signalled: asyncio.Event, statuses: list[int]) -> int:
-    """Request /hello until the server is gone; a connection error is fine only after SIGTERM."""
+async def _loop_hello(
+    base: str, signalled: asyncio.Event, statuses: list[int], loaded: asyncio.Event
+) -> int:
+    """Request /hello until the server is gone; a connection error is fine only after SIGTERM.
+    `loaded` is set once the loopers together have `LOOPED_BEFORE_SIGTERM` answers."""
     async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as client:
         while True:
             try:
                 async with client.get(f"{base}/hello") as response:
                     await response.read()
                     statuses.append(response.status)
+                    if len(statuses) >= LOOPED_BEFORE_SIGTERM:
+                        loaded.set()
             except aiohttp.ClientConnectionError:
                 assert signalled.is_set(), "connection error before SIGTERM"
                 return len(statuses)
@@ -67,10 +73,12 @@ async def test_sigterm_finishes_accepted_requests_and_keeps_sessions(tmp_path: P
         jars = await asyncio.gather(*(_write_session(base, f"v{i}") for i in range(SESSIONS)))
         signalled = asyncio.Event()
         statuses: list[int] = []
+        loaded = asyncio.Event()
         loopers = [
-            asyncio.create_task(_loop_hello(base, signalled, statuses))
+            asyncio.create_task(_loop_hello(base, signalled, statuses, loaded))
             for _ in range(LOOPING_CLIENTS)
         ]
+        await asyncio.wait_for(loaded.wait(), 30)
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0), timeout=CLIENT_TIMEOUT
         ) as client:
