@@ -98,7 +98,10 @@ class ServerProcess:
 
 @contextmanager
 def started_server(
-    argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+    argv: list[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    new_session: bool = False,
 ) -> Iterator[ServerProcess]:
     """Start a server process (stdout and stderr merged; `env` replaces the environment) and make
     sure it is gone afterwards."""
@@ -109,6 +112,7 @@ def started_server(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=new_session,
     )
     server = ServerProcess(process)
     reader = threading.Thread(target=server._pump, daemon=True)
@@ -130,8 +134,8 @@ def hostray() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 @pytest.fixture
 def serve() -> Callable[..., AbstractContextManager[ServerProcess]]:
-    """`with serve(project, *options, python=, cwd=, env=) as server`: `hostray start` on
-    loopback, port 0; `server.wait_listening()` gives its URL."""
+    """`with serve(project, *options, python=, cwd=, env=, new_session=) as server`: `hostray
+    start` on loopback, port 0; `server.wait_listening()` gives its URL."""
 
     def start(
         project: Path,
@@ -139,10 +143,11 @@ def serve() -> Callable[..., AbstractContextManager[ServerProcess]]:
         python: str = sys.executable,
         cwd: Path | None = None,
         env: dict[str, str] | None = None,
+        new_session: bool = False,
     ) -> AbstractContextManager[ServerProcess]:
         argv = [*hostray_command(python), "start", str(project)]
         argv += ["--port", "0", "--address", "127.0.0.1", *options]
-        return started_server(argv, cwd=cwd, env=env)
+        return started_server(argv, cwd=cwd, env=env, new_session=new_session)
 
     return start
 

@@ -58,6 +58,18 @@ def test_processes_share_the_port_and_dead_children_are_restarted(serve, hello_p
     assert "Traceback" not in server.text()
 
 
+def test_ctrl_c_reaching_every_process_stops_them_all(serve, hello_project) -> None:
+    # A terminal's ctrl+c signals the whole foreground process group: parent and children.
+    with serve(hello_project, "--processes", "2", new_session=True) as server:
+        url = server.wait_listening()
+        server.wait_listening()
+        assert _get(url + "/hello") == HELLO
+        os.killpg(server.process.pid, signal.SIGINT)
+        assert server.process.wait(timeout=30) == 0
+    assert "Traceback" not in server.text()
+    assert "restarting" not in server.text()
+
+
 def test_debug_reloads_changed_code(serve, hello_project) -> None:
     with serve(hello_project, "--debug") as server:
         url = server.wait_listening()

@@ -154,3 +154,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except CliError as exc:
         return report(exc.problems)
+    except KeyboardInterrupt:  # ctrl+c before a server installed its own handler
+        sys.stderr.write("interrupted\n")
+        return 130
