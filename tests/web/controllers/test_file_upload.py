@@ -234,6 +234,8 @@ async def test_declared_length_over_the_limit_is_a_413_before_any_body(serve, di
     )
     assert answer.startswith(b"HTTP/1.1 413"), answer
     assert b"1000 bytes" in answer
+    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+    assert b"\r\nconnection: close" in head  # the unread body ends the connection: say so
     assert tree(parent) == before
 
 
@@ -257,6 +259,7 @@ async def test_chunked_body_over_the_limit_is_a_413_and_leaves_nothing(serve, di
         [b"y" * 150_000],
     )
     assert answer.startswith(b"HTTP/1.1 413"), answer
+    assert b"\r\nconnection: close" in answer.split(b"\r\n\r\n", 1)[0].lower()
     assert tree(parent) == before
 
 

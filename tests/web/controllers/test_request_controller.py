@@ -99,3 +99,24 @@ async def test_unreachable_database_is_a_503_without_details(serve) -> None:
     response = await served.fetch("/orm/down")
     assert response.code == 503
     assert response.body == b"503 Service Unavailable\n"
+
+
+class ServiceFailures(RequestController):
+    async def get(self, kind: str) -> None:
+        from hostray.web.component.optional_component.errors import (
+            ServiceConnectionError,
+            ServiceTimeoutError,
+        )
+
+        url = "http://127.0.0.1:9/api"
+        if kind == "timeout":
+            raise ServiceTimeoutError(url, "no answer in 0.1 s")
+        raise ServiceConnectionError(url, "connection refused")
+
+
+async def test_unreachable_service_is_a_502_and_a_timeout_a_504(serve) -> None:
+    served = serve([("/svc/(.*)", ServiceFailures)])
+    refused = await served.fetch("/svc/refused")
+    assert (refused.code, refused.body) == (502, b"502 Bad Gateway\n")
+    timed_out = await served.fetch("/svc/timeout")
+    assert (timed_out.code, timed_out.body) == (504, b"504 Gateway Timeout\n")

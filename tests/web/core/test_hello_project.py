@@ -68,6 +68,8 @@ async def test_hello_project_serves_and_stops_in_reverse_component_order(tmp_pat
     page = await fetch(server, "/")
     assert (page.code, page.body) == (200, b"<h1>hello frontend</h1>\n")
     assert (await fetch(server, "/missing.html")).code == 404
+    for hostile in ("/a%00b.html", "/%00", "/hello%00"):
+        assert (await fetch(server, hostile)).code == 400, hostile
 
     info = json.loads((await fetch(server, "/components_info")).body)
     assert info["name"] == "hello server"

@@ -313,3 +313,29 @@ def test_load_unit_tests_collects_the_unit_test_enums(tmp_path: Path) -> None:
     assert result.testsRun == 3
     assert [type(case).__name__ for case, _ in result.failures] == ["FailingCase"]
     assert result.errors == []
+
+
+def test_route_params_that_initialize_cannot_take_are_config_errors(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "params",
+        """\
+        controller:
+            /(.*):
+                enum: frontend
+                params:
+                    default_filename: index.html
+            /alive:
+                enum: server_alive
+                params:
+                    verbose: true
+        """,
+    )
+    config = root / "server_config.yaml"
+    with pytest.raises(ConfigError) as caught:
+        load_project(root)
+    assert set(caught.value.problems) == {
+        f"{config}:4: controller./(.*).params: StaticFileHandler.initialize() "
+        "missing a required argument: 'path'",
+        f"{config}:8: controller./alive.params: SystemAliveController.initialize() "
+        "got an unexpected keyword argument 'verbose'",
+    }

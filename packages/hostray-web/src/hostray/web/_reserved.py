@@ -34,11 +34,8 @@ def _validator_tree(root: ConfigBaseElementMeta) -> Iterator[ConfigBaseElementMe
 
 
 def _snapshot(root: ConfigBaseElementMeta) -> list[tuple[ConfigBaseElementMeta, dict[str, Any]]]:
-    """Every validator class of the tree with a copy of its children, to undo a project's additions.
-
-    hostray.config offers no public way to remove a child validator, hence `_cls_parameters`.
-    """
-    return [(node, dict(node._cls_parameters)) for node in _validator_tree(root)]
+    """Each validator class of the tree with a copy of its children, to undo what a project adds."""
+    return [(node, dict(node.cls_parameters)) for node in _validator_tree(root)]
 
 
 _PRISTINE = _snapshot(HostrayWebConfigValidator)
@@ -65,7 +62,8 @@ def _from_root(module_name: str, module: object, roots: list[str]) -> bool:
 def reset_reserved() -> None:
     """Forget the previously loaded project: its modules, `sys.path` entry and validators."""
     for node, children in _PRISTINE:
-        node._cls_parameters = dict(children)
+        node.remove_cls_parameters(*(n for n in node.cls_parameters if n not in children))
+        node.set_cls_parameters(*children.values())
     for name, module in list(sys.modules.items()):
         if _is_reserved(name) or _from_root(name, module, _active_roots):
             del sys.modules[name]
@@ -74,6 +72,11 @@ def reset_reserved() -> None:
             sys.path.remove(root)
     _active_roots.clear()
     importlib.invalidate_caches()
+
+
+def _is_package(path: str) -> bool:
+    """A package directory, as shipped in source or compiled by `hostray pack` (sourceless .pyc)."""
+    return any(os.path.isfile(os.path.join(path, f"__init__.{ext}")) for ext in ("py", "pyc"))
 
 
 def import_reserved(root_dir: str) -> tuple[dict[str, ModuleType], list[str]]:
@@ -87,7 +90,7 @@ def import_reserved(root_dir: str) -> tuple[dict[str, ModuleType], list[str]]:
     packages: dict[str, ModuleType] = {}
     problems: list[str] = []
     for name in RESERVED_PACKAGES:
-        if not os.path.isfile(os.path.join(root_dir, name, "__init__.py")):
+        if not _is_package(os.path.join(root_dir, name)):
             continue
         try:
             packages[name] = importlib.import_module(name)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 from typing import Any
+from urllib.parse import unquote
 
-from tornado.web import Application, URLSpec
+from tornado.httputil import HTTPServerRequest
+from tornado.web import Application, ErrorHandler, URLSpec, _HandlerDelegate
 
 from .component import ComponentManager
 from .errors import ProjectError
@@ -54,6 +56,12 @@ class HostrayApplication(Application):
         super().__init__(handlers, **settings)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
+
+    def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> _HandlerDelegate:
+        """Route the request; a path with a NUL byte (raw or `%00`) is a 400 for every handler."""
+        if "\x00" in unquote(request.path):
+            return self.get_handler_delegate(request, ErrorHandler, {"status_code": 400})
+        return super().find_handler(request, **kwargs)
 
 
 async def build_components(project: Project) -> ComponentManager:

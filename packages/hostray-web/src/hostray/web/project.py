@@ -9,6 +9,7 @@ classes are resolved here, so a running server never imports from a later projec
 from __future__ import annotations
 
 import difflib
+import inspect
 import os
 import re
 import unittest
@@ -309,8 +310,31 @@ class _Loader:
                     for p in exc.problems
                 )
                 continue
-            routes.append(RouteSpec(str(route), cls, dict(spec.get("params") or {})))
+            params = dict(spec.get("params") or {})
+            mismatch = _signature_mismatch(getattr(cls, "initialize", None), params, self_arg=True)
+            if mismatch:
+                self.config_problems.append(
+                    self._where(spec, "params", f"controller.{route}.params")
+                    + f": {cls.__name__}.initialize() {mismatch}"
+                )
+                continue
+            routes.append(RouteSpec(str(route), cls, params))
         return routes
+
+
+def _signature_mismatch(func: Any, params: Mapping[str, Any], *, self_arg: bool) -> str | None:
+    """Why `func(**params)` would fail to bind (a missing or unknown argument), or None."""
+    if func is None:
+        return None
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*([None] if self_arg else []), **params)
+    except TypeError as exc:
+        return str(exc)
+    return None
 
 
 def _suggest(key: str, known: list[str]) -> str:

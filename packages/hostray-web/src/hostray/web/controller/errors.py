@@ -16,9 +16,16 @@ __all__ = ["client_message", "http_error_for"]
 def http_error_for(exc: BaseException) -> HTTPError | None:
     """The `HTTPError` an exception of a sibling package stands for, or None.
 
-    hostray.orm is looked up only if it is already imported: an application that never touched the
-    ORM cannot raise its errors, and importing it here would load SQLAlchemy for nothing.
+    A service that cannot be reached is a 502 (504 when it timed out). hostray.orm and the services
+    errors are looked up only if already imported: an application that never used them cannot raise
+    their errors, and importing them here would load SQLAlchemy or aiohttp for nothing.
     """
+    services = sys.modules.get("hostray.web.component.optional_component.errors")
+    if services is not None:
+        if isinstance(exc, services.ServiceTimeoutError):
+            return HTTPError(504, "%s", exc)
+        if isinstance(exc, services.ServiceConnectionError):
+            return HTTPError(502, "%s", exc)
     orm = sys.modules.get("hostray.orm")
     if orm is None:
         return None

@@ -125,6 +125,12 @@ class StreamingUploadController(RequestController):
         if result is not None and not self._finished:
             self.write(result)
 
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """An answer sent before the whole body arrived ends the connection: say so in a header."""
+        if not self.body_complete:
+            self.set_header("Connection", "close")
+        super().write_error(status_code, **kwargs)
+
     @staticmethod
     async def _call(func: Callable[..., Any], *args: Any) -> Any:
         """Await a coroutine function; run a plain one on a worker thread."""
