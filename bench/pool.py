@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import threading
 import time
@@ -20,7 +21,7 @@ from hostray.workers import AsyncWorkerPool, WorkerPool
 ASYNC_CALLS = 20_000
 SYNC_CALLS = 5_000
 WORKERS = 4
-RUNS = 5
+RUNS = 7
 
 
 def _trivial() -> int:
@@ -33,6 +34,7 @@ def _rates(ours: object, theirs: object, runs: int = RUNS) -> tuple[float, float
     base: list[float] = []
     for _ in range(runs):
         for work, into in ((ours, mine), (theirs, base)):
+            gc.collect()
             started = time.perf_counter()
             count = work()  # type: ignore[operator]
             into.append(count / (time.perf_counter() - started))
@@ -50,11 +52,13 @@ def _async_rates() -> tuple[float, float]:
             await asyncio.gather(*(pool.run_method_async(_trivial) for _ in range(100)))
             await asyncio.gather(*(loop.run_in_executor(executor, _trivial) for _ in range(100)))
             for _ in range(RUNS):
+                gc.collect()  # each side starts from the same heap: no garbage left by the other
                 started = time.perf_counter()
                 done = await asyncio.gather(
                     *(pool.run_method_async(_trivial) for _ in range(ASYNC_CALLS))
                 )
                 ours_per_run.append(len(done) / (time.perf_counter() - started))
+                gc.collect()
                 started = time.perf_counter()
                 done = await asyncio.gather(
                     *(loop.run_in_executor(executor, _trivial) for _ in range(ASYNC_CALLS))

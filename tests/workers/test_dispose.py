@@ -125,3 +125,25 @@ def test_a_pooled_worker_cannot_be_disposed_on_its_own() -> None:
         pool.run_method(int)
         with pytest.raises(RuntimeError, match="dispose the pool"):
             pool.workers[0].dispose()
+
+
+async def test_an_async_flood_racing_dispose_leaves_no_future_pending() -> None:
+    pool = AsyncWorkerPool(worker_limit=2)
+    await asyncio.gather(*(pool.run_method_async(threading.Event().wait, 0) for _ in range(4)))
+    futures: list[asyncio.Future[int]] = []
+    disposer = threading.Thread(target=pool.dispose)
+    for i in range(3000):
+        if i == 1000:
+            disposer.start()
+        try:
+            futures.append(pool.run_method_async(abs, -i))
+        except PoolClosedError:
+            break
+        if i % 100 == 0:
+            await asyncio.sleep(0)
+    outcomes = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), 10)
+    disposer.join(timeout=10)
+    assert not disposer.is_alive()
+    ran = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert ran == list(range(len(ran)))
+    assert all(isinstance(o, PoolClosedError) for o in outcomes[len(ran) :])

@@ -79,7 +79,9 @@ class SyncCall(Call):
     def __init__(
         self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
-        super().__init__(func, args, kwargs)
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
         self._done = threading.Lock()
         self._done.acquire()
         self._ok = False
@@ -101,13 +103,14 @@ class SyncCall(Call):
 
     def result(self) -> Any:
         """Block until the call finished; return its result or raise its exception."""
-        ok, value = self.outcome()
-        if ok:
-            return value
+        self._done.acquire()
+        if self._ok:
+            return self._value
+        error, self._value = self._value, None
         try:
-            raise value
+            raise error
         finally:
-            del value
+            del error
 
 
 class CallbackCall(Call):

@@ -47,7 +47,7 @@ def _dispose_live() -> None:
 class Hub:
     """The lock, the shared queue and the sleeping workers of one pool or one standalone worker."""
 
-    __slots__ = ("closed", "idle", "lock", "name", "on_release", "shared")
+    __slots__ = ("alive", "closed", "idle", "lock", "name", "on_release", "shared")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -55,6 +55,7 @@ class Hub:
         self.shared: deque[Call] = deque()
         self.idle: list[QueueThread] = []
         self.closed = False
+        self.alive = 0  # worker threads started and not yet ended
         self.on_release: list[Callable[[], None]] = []
 
     def check_open(self) -> None:
@@ -122,6 +123,7 @@ class QueueThread:
         if self._thread is None:
             self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
             self._thread.start()
+            self._hub.alive += 1
 
     def _push_locked(self, call: Call) -> None:
         """Queue `call` on this worker's own queue and wake it (hub lock held, hub open)."""
@@ -195,16 +197,25 @@ class QueueThread:
         """Block until woken when there is still nothing to do; False once disposed and drained."""
         hub = self._hub
         with hub.lock:
-            # Checked again under the lock: a call queued since is seen here, or its submitter,
-            # who takes the lock after us, finds this worker asleep and wakes it.
-            if self._own or (hub.shared and (not self._reserved or hub.closed)):
-                return True
-            self._fire_idle_locked()
-            if hub.closed:
-                return False
+            # Pools append to the shared queue without the lock, then look at `idle` and
+            # `closed`. So: read `closed`, show this worker as idle, and only then look at the
+            # queues again. Either we see the new call, or its submitter sees us and wakes us
+            # (or sees `closed` and makes sure some worker, or a PoolClosedError, takes it).
+            closed = hub.closed
             self._sleeping = True
             if not self._reserved:
                 hub.idle.append(self)
+            has_work = bool(self._own) or (bool(hub.shared) and (not self._reserved or closed))
+            if has_work or closed:
+                self._sleeping = False
+                if not self._reserved:
+                    hub.idle.remove(self)
+                if has_work:
+                    return True
+                self._fire_idle_locked()
+                hub.alive -= 1
+                return False
+            self._fire_idle_locked()
         self._wake.acquire()
         return True
 

@@ -28,6 +28,7 @@ from hostray.workers._calls import (
     loop_notifier,
 )
 from hostray.workers._hub import Hub, track_for_exit
+from hostray.workers.errors import PoolClosedError
 from hostray.workers.worker import FunctionQueueWorker
 
 __all__ = ["AsyncWorkerPool", "WorkerPool"]
@@ -54,6 +55,7 @@ class WorkerPool:
         self._hub = Hub(self.pool_name)
         self._workers: list[FunctionQueueWorker] = []
         self._spawning = 0
+        self._full = False  # worker_limit workers exist or are being made: no more to create
         self._created = 0
         self._reservations: dict[str, FunctionQueueWorker] = {}
         track_for_exit(self)
@@ -116,7 +118,10 @@ class WorkerPool:
         calls made with the same identity before it.
         """
         call = SyncCall(func, args, kwargs)
-        self._submit(call, identity)
+        if identity is None:
+            self._submit_shared(call)
+        else:
+            self._submit_reserved(call, identity)
         return call.result()
 
     @contextmanager
@@ -156,27 +161,48 @@ class WorkerPool:
         for worker in workers:
             worker._join()
 
-    def _submit(self, call: Call, identity: str | None) -> None:
-        if identity is None:
-            self._submit_shared(call)
-        else:
-            self._submit_reserved(call, identity)
-
     def _submit_shared(self, call: Call) -> None:
         hub = self._hub
+        appended = False
+        if self._full and not hub.closed:
+            # The hot path, without the lock: every worker exists and is busy. Looked at again
+            # after the append (see QueueThread._sleep): a worker that fell asleep meanwhile, a
+            # dispose() that began, or a failed worker creation take the locked way below.
+            hub.shared.append(call)
+            if not hub.idle and not hub.closed and self._full:
+                return
+            appended = True
+        stranded: list[Call] = []
+        spawn = False
         with hub.lock:
             if hub.closed:
-                hub.check_open()
-            hub.shared.append(call)
-            if hub.idle:
-                hub.wake(hub.idle[-1])
-                return
-            if len(self._workers) + self._spawning >= self.worker_limit:
-                return
-            if any(w._current is None and not w._reserved for w in self._workers):
-                return  # a worker between two calls looks at the queue before it sleeps
-            self._spawning += 1
-        self._spawn(reserved=False)
+                if not appended:
+                    hub.check_open()
+                if hub.alive or self._spawning:
+                    return  # live workers drain the shared queue before they end
+                stranded.extend(hub.shared)
+                hub.shared.clear()
+            else:
+                if not appended:
+                    hub.shared.append(call)
+                if hub.idle:
+                    hub.wake(hub.idle[-1])
+                    return
+                if len(self._workers) + self._spawning >= self.worker_limit:
+                    self._full = True
+                    return
+                if len(hub.shared) == 1 and any(
+                    w._current is None and not w._reserved for w in self._workers
+                ):
+                    return  # a worker between two calls takes it before it sleeps
+                self._spawning += 1
+                spawn = True
+        if spawn:
+            self._spawn(reserved=False)
+            return
+        error = PoolClosedError(f"{self.pool_name} is disposed; the call was not run")
+        for queued in stranded:
+            queued.fail(error)
 
     def _submit_reserved(self, call: Call, identity: str) -> None:
         hub = self._hub
@@ -223,6 +249,7 @@ class WorkerPool:
         orphans: list[Call] = []
         with hub.lock:
             self._spawning -= 1
+            self._full = False
             if not self._workers and not self._spawning:
                 orphans = list(hub.shared)
                 hub.shared.clear()
