@@ -21,7 +21,7 @@ from hostray.workers import AsyncWorkerPool, WorkerPool
 ASYNC_CALLS = 20_000
 SYNC_CALLS = 5_000
 WORKERS = 4
-RUNS = 7
+RUNS = 9
 
 
 def _trivial() -> int:

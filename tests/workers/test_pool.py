@@ -246,3 +246,13 @@ def _thread_result(func: Callable[..., Any], *args: Any) -> Callable[[], Any]:
         return box[0]
 
     return get
+
+
+def test_a_call_made_from_a_worker_of_the_same_pool_runs_inline_instead_of_deadlocking() -> None:
+    with WorkerPool(worker_limit=1) as pool:
+
+        def outer() -> tuple[int, int]:
+            return threading.get_ident(), pool.run_method(threading.get_ident)
+
+        outer_ident, inner_ident = pool.run_method(outer)
+        assert outer_ident == inner_ident == pool.workers[0].ident

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from hostray.workers._calls import Call
 from hostray.workers.errors import PoolClosedError
 
-__all__ = ["Disposable", "Hub", "QueueThread", "track_for_exit"]
+__all__ = ["Disposable", "Hub", "QueueThread", "current_worker", "track_for_exit"]
 
 logger = logging.getLogger("hostray.workers")
 
@@ -31,6 +31,12 @@ class Disposable(Protocol):
 
 
 _live: weakref.WeakSet[Disposable] = weakref.WeakSet()
+_local = threading.local()
+
+
+def current_worker() -> QueueThread | None:
+    """The worker whose thread is running this code, None outside worker threads."""
+    return getattr(_local, "worker", None)
 
 
 def track_for_exit(owner: Disposable) -> None:
@@ -160,6 +166,7 @@ class QueueThread:
         own = self._own
         hub = self._hub
         shared = hub.shared
+        _local.worker = self
         try:
             while True:
                 # Own calls first (reserved, broadcast), then the pool's shared queue. Both are

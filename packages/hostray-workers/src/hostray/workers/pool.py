@@ -27,7 +27,7 @@ from hostray.workers._calls import (
     inbox_for,
     loop_notifier,
 )
-from hostray.workers._hub import Hub, track_for_exit
+from hostray.workers._hub import Hub, current_worker, track_for_exit
 from hostray.workers.errors import PoolClosedError
 from hostray.workers.worker import FunctionQueueWorker
 
@@ -36,7 +36,6 @@ __all__ = ["AsyncWorkerPool", "WorkerPool"]
 logger = logging.getLogger("hostray.workers")
 
 _P = TypeVar("_P", bound="WorkerPool")
-_SPAWN = object()
 
 
 class WorkerPool:
@@ -118,10 +117,12 @@ class WorkerPool:
         calls made with the same identity before it.
         """
         call = SyncCall(func, args, kwargs)
-        if identity is None:
-            self._submit_shared(call)
-        else:
+        if identity is not None:
             self._submit_reserved(call, identity)
+        elif (here := current_worker()) is not None and here._hub is self._hub:
+            call.run(here)  # waiting for another worker from a worker could deadlock the pool
+        else:
+            self._submit_shared(call)
         return call.result()
 
     @contextmanager
@@ -275,7 +276,7 @@ class WorkerPool:
                 if not free:
                     hub.on_release.append(notify)
                     return None
-                worker = min(free, key=lambda w: len(w._own))
+                worker = min(free, key=lambda w: (w._current is not None, len(w._own)))
                 worker._reserved = True
                 return worker
         return self._spawn(reserved=True)
