@@ -93,6 +93,7 @@ class QueueThread:
 
     def __init__(self, name: str | None = None) -> None:
         self.name: str = name or f"{type(self).__name__}-{id(self):x}"
+        self._named = name is not None
         self._hub = Hub(self.name)
         self._own: deque[Call] = deque()
         self._wake = threading.Lock()

@@ -150,7 +150,7 @@ class FunctionQueueWorker(_StandaloneWorker):
             raise RuntimeError(f"{self!r} already runs on its own; a pool needs a fresh worker")
         self._hub = hub
         self._pooled = True
-        if self.name.startswith(f"{type(self).__name__}-"):
+        if not self._named:
             self.name = name
 
 
