@@ -45,7 +45,8 @@ class Database:
                 if self.module is DB_MODULE_NAME.MYSQL:
                     conn.exec_driver_sql(f"KILL {int(backend_id)}")
                 else:
-                    conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend_id)})")
+                    # waits (up to 5 s) until the backend is gone, as KILL does
+                    conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend_id)}, 5000)")
         finally:
             engine.dispose()
 

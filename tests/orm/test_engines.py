@@ -13,6 +13,7 @@ from sqlalchemy import inspect, text
 from hostray.orm import (
     DB_MODULE_NAME,
     DatabaseUnavailableError,
+    _pool_hooks,
     create_orm_engine,
     get_declarative_base,
     get_session_maker,
@@ -153,7 +154,11 @@ def backend_id(db: Database, maker: object) -> int:
         return int(sess.execute(text(db.backend_id_sql)).scalar())
 
 
-def test_connection_dropped_by_the_server_is_replaced_silently(server_db: Database) -> None:
+def test_connection_dropped_by_the_server_is_replaced_silently(
+    server_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on the socket, without a ping round trip (no ping for this fresh connection)."""
+    monkeypatch.setattr(_pool_hooks, "PING_AFTER_IDLE", 1e9)
     schema = make_schema()
     maker = get_session_maker(server_db.module, schema.base, **server_db.params)
     try:
@@ -162,6 +167,23 @@ def test_connection_dropped_by_the_server_is_replaced_silently(server_db: Databa
         with maker() as sess:
             sess.add(schema.person(name="after kill", age=1, gender="male"))
             sess.commit()
+        assert backend_id(server_db, maker) != first
+    finally:
+        maker.kw["bind"].dispose()
+        drop_schema(server_db, schema)
+
+
+def test_idle_connections_are_pinged_as_well(
+    server_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even when the socket looks fine, a connection idle for a while is pinged before use."""
+    monkeypatch.setattr(_pool_hooks, "PING_AFTER_IDLE", 0.0)
+    monkeypatch.setattr(_pool_hooks, "_closed_by_server", lambda fd: False)
+    schema = make_schema()
+    maker = get_session_maker(server_db.module, schema.base, **server_db.params)
+    try:
+        first = backend_id(server_db, maker)
+        server_db.kill(first)
         assert backend_id(server_db, maker) != first
     finally:
         maker.kw["bind"].dispose()
@@ -182,4 +204,51 @@ def test_connection_refresh_recycles_older_connections(server_db: Database) -> N
     finally:
         maker.kw["bind"].dispose()
         steady.kw["bind"].dispose()
+        drop_schema(server_db, schema)
+
+
+def test_pooled_connections_never_keep_a_transaction_open(server_db: Database) -> None:
+    """A connection back in the pool carries no snapshot: MariaDB's repeatable read would hide
+    rows committed since, PostgreSQL would show the backend 'idle in transaction'."""
+    schema = make_schema()
+    maker = get_session_maker(server_db.module, schema.base, **server_db.params)
+    engine = maker.kw["bind"]
+    writer = server_db.engine()
+    count = text(f"SELECT count(*) FROM {schema.table}")
+
+    def add_one() -> None:
+        with writer.begin() as conn:
+            conn.execute(
+                schema.person.__table__.insert(), {"name": "n", "age": 1, "gender": "male"}
+            )
+
+    def backend_state(backend: int) -> str:
+        with writer.connect() as conn:
+            sql = text("SELECT state FROM pg_stat_activity WHERE pid = :pid")
+            return str(conn.execute(sql, {"pid": backend}).scalar())
+
+    try:
+        with maker() as sess:
+            backend = sess.execute(text(server_db.backend_id_sql)).scalar_one()
+            assert sess.execute(count).scalar() == 0
+        if server_db.module is DB_MODULE_NAME.POSTGRESQL:
+            assert backend_state(backend) == "idle"
+        add_one()
+        with maker() as sess:
+            assert sess.execute(count).scalar() == 1
+        raw = engine.raw_connection()  # used outside SQLAlchemy's transactions
+        cursor = raw.cursor()
+        cursor.execute(f"SELECT count(*) FROM {schema.table}")
+        assert cursor.fetchone()[0] == 1
+        cursor.close()
+        raw.close()
+        if server_db.module is DB_MODULE_NAME.POSTGRESQL:
+            assert backend_state(backend) == "idle"
+        add_one()
+        with maker() as sess:
+            assert sess.execute(text(server_db.backend_id_sql)).scalar_one() == backend
+            assert sess.execute(count).scalar() == 2
+    finally:
+        engine.dispose()
+        writer.dispose()
         drop_schema(server_db, schema)

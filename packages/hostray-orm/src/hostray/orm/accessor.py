@@ -69,6 +69,10 @@ class OrmDBEntityAccessor(Generic[EntityT]):
 
     def load(self, sess: Session, **kwargs: Any) -> EntityT | None:
         """The first entity whose columns equal `kwargs`, or None."""
+        primary = self.entity_cls._layout().primary
+        if len(kwargs) == len(primary) and all(kwargs.get(key) is not None for key in primary):
+            identity = [kwargs[key] for key in primary]
+            return sess.get(self.entity_cls, identity[0] if len(identity) == 1 else identity)
         statement = select(self.entity_cls).filter_by(**self._filters(kwargs)).limit(1)
         return sess.scalars(statement).first()
 
@@ -150,7 +154,7 @@ class OrmDBEntityAccessor(Generic[EntityT]):
             sess.add(entity)
 
     def _column(self, name: str) -> str:
-        if name not in self.entity_cls.columns():
+        if name not in self.entity_cls._layout().properties:
             raise EntityValidationError(
                 name,
                 f"{self.entity_cls._table_name()}: unknown column {name!r} "

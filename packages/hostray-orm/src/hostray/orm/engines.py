@@ -1,9 +1,9 @@
 """Engines for the database modules of a hostray config, and the session makers built on them.
 
-Every engine pre-pings a connection before lending it out and recycles connections older than
-`connection_refresh` seconds, so a connection the server dropped is replaced without the caller
-noticing. A server that cannot be reached raises `DatabaseUnavailableError` within the connect
-timeout instead of hanging.
+Every engine recycles connections older than `connection_refresh` seconds; a database server's
+engine also checks each connection it lends out (`_pool_hooks`), so one the server dropped is
+replaced without the caller noticing. A server that cannot be reached raises
+`DatabaseUnavailableError` within the connect timeout instead of hanging.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from . import _pool_hooks
 from .errors import DatabaseUnavailableError
 
 __all__ = [
@@ -137,19 +138,23 @@ def create_orm_engine(
     recycle = _recycle_seconds(connection_refresh)
     if module is DB_MODULE_NAME.SQLITE_MEMORY:
         # One connection shared by every session and thread: one in-memory database.
-        return create_engine(
+        engine = create_engine(
             "sqlite://",
             poolclass=StaticPool,
             connect_args={"check_same_thread": False},
+            pool_reset_on_return=None,
             echo=echo,
         )
+        _pool_hooks.install_pool_hooks(engine, _pool_hooks.SQLITE)
+        return engine
     pooling: dict[str, Any] = {
         "pool_size": pool_size,
-        "pool_pre_ping": True,
         "pool_recycle": recycle,
+        "pool_reset_on_return": None,  # install_pool_hooks resets what needs it
         "echo": echo,
     }
     if module is DB_MODULE_NAME.SQLITE_FILE:
+        # No server can drop a SQLite connection: nothing to check on checkout.
         file_name = str(checked["file_name"])
         engine = create_engine(
             URL.create("sqlite", database=file_name),
@@ -157,6 +162,7 @@ def create_orm_engine(
             **pooling,
         )
         event.listen(engine, "connect", _use_wal)
+        _pool_hooks.install_pool_hooks(engine, _pool_hooks.SQLITE)
         _report_unreachable(engine, f"sqlite file {file_name!r}")
         return engine
     driver, _, extra = _SERVERS[module]
@@ -169,8 +175,9 @@ def create_orm_engine(
         database=str(checked["db_name"]),
         query={"charset": "utf8mb4"} if module is DB_MODULE_NAME.MYSQL else {},
     )
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT}
     try:
-        engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT}, **pooling)
+        engine = create_engine(url, connect_args=connect_args, **pooling)
     except ImportError as exc:
         raise ImportError(
             f"db module {module.value!r} needs its driver: "
@@ -179,6 +186,8 @@ def create_orm_engine(
     where = (
         f"{module.value} server {checked['host']}:{checked['port']} database {checked['db_name']!r}"
     )
+    hooks = _pool_hooks.MYSQL if module is DB_MODULE_NAME.MYSQL else _pool_hooks.POSTGRESQL
+    _pool_hooks.install_pool_hooks(engine, hooks)
     _report_unreachable(engine, where)
     return engine
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from enum import Enum
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ColumnProperty, Mapper
@@ -35,6 +36,36 @@ class PyDatetimeConverter:
         return dt.isoformat(sep=" ", timespec="microseconds")
 
 
+class _Layout(NamedTuple):
+    """What an entity class's mapper says about its columns, looked up once per class."""
+
+    columns: tuple[str, ...]
+    primary: tuple[str, ...]
+    non_primary: tuple[str, ...]
+    properties: dict[str, ColumnProperty[Any]]
+    temporal: dict[str, type]
+    """Column -> date or datetime, for the columns that take ISO strings."""
+
+    @classmethod
+    def of(cls, entity_cls: type) -> _Layout:
+        mapper: Mapper[Any] = sa_inspect(entity_cls)
+        properties = {prop.key: prop for prop in mapper.column_attrs}
+        primary = tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
+        non_primary = tuple(key for key in properties if key not in primary)
+        temporal = {}
+        for key, prop in properties.items():
+            try:
+                python_type = prop.columns[0].type.python_type
+            except NotImplementedError:
+                continue
+            if python_type in (date, datetime):
+                temporal[key] = python_type
+        return cls(tuple(properties), primary, non_primary, properties, temporal)
+
+
+_layouts: WeakKeyDictionary[type, _Layout] = WeakKeyDictionary()
+
+
 class EntityBaseAddon:
     """Helpers for entity classes: `class Person(get_declarative_base(), EntityBaseAddon)`."""
 
@@ -51,8 +82,11 @@ class EntityBaseAddon:
     """Turns datetime values into strings in `to_dict()`."""
 
     @classmethod
-    def _mapper(cls) -> Mapper[Any]:
-        return sa_inspect(cls)
+    def _layout(cls) -> _Layout:
+        layout = _layouts.get(cls)
+        if layout is None:
+            layout = _layouts[cls] = _Layout.of(cls)
+        return layout
 
     @classmethod
     def _table_name(cls) -> str:
@@ -61,42 +95,40 @@ class EntityBaseAddon:
     @classmethod
     def columns(cls) -> list[str]:
         """Attribute names of the entity's columns, in declaration order."""
-        return [prop.key for prop in cls._mapper().column_attrs]
+        return list(cls._layout().columns)
 
     @classmethod
     def primary_keys(cls) -> list[str]:
         """Attribute names of the primary key columns."""
-        mapper = cls._mapper()
-        return [mapper.get_property_by_column(column).key for column in mapper.primary_key]
+        return list(cls._layout().primary)
 
     @classmethod
     def non_primary_keys(cls) -> list[str]:
         """Attribute names of the columns outside the primary key."""
-        primary = set(cls.primary_keys())
-        return [key for key in cls.columns() if key not in primary]
+        return list(cls._layout().non_primary)
 
     @classmethod
     def get_primary_key_args(cls, **kwargs: Any) -> dict[str, Any]:
         """The items of `kwargs` that name primary key columns."""
-        keys = set(cls.primary_keys())
+        keys = cls._layout().primary
         return {k: v for k, v in kwargs.items() if k in keys}
 
     @classmethod
     def get_non_primary_key_args(cls, **kwargs: Any) -> dict[str, Any]:
         """The items of `kwargs` that name columns outside the primary key."""
-        keys = set(cls.non_primary_keys())
+        keys = cls._layout().non_primary
         return {k: v for k, v in kwargs.items() if k in keys}
 
     @classmethod
     def get_entity_args(cls, **kwargs: Any) -> dict[str, Any]:
         """The items of `kwargs` that name columns."""
-        keys = set(cls.columns())
+        keys = cls._layout().properties
         return {k: v for k, v in kwargs.items() if k in keys}
 
     @classmethod
     def get_non_entity_args(cls, **kwargs: Any) -> dict[str, Any]:
         """The items of `kwargs` that name no column."""
-        keys = set(cls.columns())
+        keys = cls._layout().properties
         return {k: v for k, v in kwargs.items() if k not in keys}
 
     @property
@@ -124,18 +156,20 @@ class EntityBaseAddon:
     def _checked_values(self, check_fix: bool, values: Mapping[str, Any]) -> dict[str, Any]:
         """`values` validated and converted for assignment: Enum members become their values,
         ISO strings for date/datetime columns become dates and datetimes."""
-        mapper = self._mapper()
+        layout = self._layout()
         loaded = sa_inspect(self).dict
         checked: dict[str, Any] = {}
         for key, value in values.items():
-            prop = mapper.attrs.get(key)
-            if not isinstance(prop, ColumnProperty):
+            prop = layout.properties.get(key)
+            if prop is None:
                 raise EntityValidationError(
                     key,
                     f"{self._table_name()}: unknown column {key!r} "
                     f"(columns: {', '.join(self.columns())})",
                 )
-            new = self._parsed(key, prop, self._allowed(key, prop, value))
+            new = self._allowed(key, prop, value)
+            if isinstance(new, str) and key in layout.temporal:
+                new = self._parsed(key, layout.temporal[key], new)
             if check_fix and key in self.column_fix and loaded.get(key, _MISSING) != new:
                 raise EntityValidationError(
                     key, f"{self._table_name()}.{key} is fixed: it may not change after insert"
@@ -163,27 +197,17 @@ class EntityBaseAddon:
             raise EntityValidationError(key, f"{where}: {value!r} is not a valid {name}") from exc
         return value
 
-    def _parsed(self, key: str, prop: ColumnProperty[Any], value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
+    def _parsed(self, key: str, kind: type, text: str) -> Any:
         try:
-            python_type = prop.columns[0].type.python_type
-        except NotImplementedError:
-            return value
-        parse = {datetime: datetime.fromisoformat, date: date.fromisoformat}.get(python_type)
-        if parse is None:
-            return value
-        try:
-            return parse(value)
+            return datetime.fromisoformat(text) if kind is datetime else date.fromisoformat(text)
         except ValueError:
-            kind = python_type.__name__
             raise EntityValidationError(
-                key, f"{self._table_name()}.{key}: {value!r} is not an ISO {kind}"
+                key, f"{self._table_name()}.{key}: {text!r} is not an ISO {kind.__name__}"
             ) from None
 
     def to_dict(self) -> dict[str, Any]:
         """Column -> value, datetimes as strings through `dt_converter`, dates and times in ISO."""
-        return {key: self._serializable(getattr(self, key)) for key in self.columns()}
+        return {key: self._serializable(getattr(self, key)) for key in self._layout().columns}
 
     def to_client_dict(self) -> dict[str, Any]:
         """`to_dict()` without the `client_excluded_columns`."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from hostray.workers import AsyncWorkerPool, FunctionQueueWorker
 
@@ -48,7 +48,6 @@ class _Binding:
         self.metadata = declared_entity_base.metadata
         self.session_maker = sessionmaker(bind=engine, autoflush=autoflush, expire_on_commit=False)
         event.listen(self.session_maker, "after_flush", _mark_flushed)
-        event.listen(self.session_maker, "after_transaction_end", _clear_flushed)
         self._tables_lock = threading.Lock()
         self._tables_ready = False
         # The in-memory database is one SQLite connection: its transactions are the workers'
@@ -71,17 +70,18 @@ class _Binding:
 
 
 def _mark_flushed(session: Session, _context: Any) -> None:
-    session.info[_FLUSHED] = True
+    session.info[_FLUSHED] = session.get_transaction()
 
 
-def _clear_flushed(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_FLUSHED, None)
+def _flushed_uncommitted(session: Session) -> bool:
+    """Whether the session's current transaction has flushed changes (not yet committed)."""
+    flushed = session.info.get(_FLUSHED)
+    return flushed is not None and flushed is session.get_transaction()
 
 
 def _holds_changes(session: Session) -> bool:
     """Whether `session` has changes that a later save() or rollback() must settle."""
-    return bool(session.new or session.dirty or session.deleted or session.info.get(_FLUSHED))
+    return bool(session.new or session.dirty or session.deleted) or _flushed_uncommitted(session)
 
 
 class OrmAccessWorker(FunctionQueueWorker):
@@ -119,7 +119,7 @@ class OrmAccessWorker(FunctionQueueWorker):
         finally:
             if not _holds_changes(session):
                 session.close()
-            if not session.info.get(_FLUSHED):
+            if not _flushed_uncommitted(session):
                 self._let_go_database()
 
     def _hold_database(self) -> None:
