@@ -35,7 +35,7 @@ MYSQL_URL = os.environ.get("HOSTRAY_TEST_MYSQL_URL", "mysql://root:@127.0.0.1:33
 WORKERS = 4
 CONNECTIONS = 64
 SECONDS = 5
-RUNS = 3
+RUNS = 5
 ITEM = {"id": 1, "name": "ada", "age": 36}
 
 COMPONENT_INIT = """\
