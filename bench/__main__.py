@@ -46,6 +46,16 @@ def _table(rows: list[Row]) -> list[str]:
     return lines
 
 
+def _write_report(path: Path, lines: list[str]) -> None:
+    """Write the figures, keeping the hand-written notes (from `## Notes` on) of the last report."""
+    notes = ""
+    if path.exists():
+        _, marker, rest = path.read_text(encoding="utf-8").partition("\n## Notes")
+        notes = marker + rest if marker else ""
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join([*lines, ""]) + notes, encoding="utf-8")
+
+
 def main(selected: list[str]) -> int:
     rows: list[Row] = []
     for name in _modules(selected):
@@ -63,10 +73,7 @@ def main(selected: list[str]) -> int:
             "medians of several runs.",
             "",
         ]
-        (ROOT / "docs").mkdir(exist_ok=True)
-        (ROOT / "docs" / "PERFORMANCE.md").write_text(
-            "\n".join([*header, *table, ""]), encoding="utf-8"
-        )
+        _write_report(ROOT / "docs" / "PERFORMANCE.md", [*header, *table])
     return 0 if all(r.met for r in rows) else 1
 
 

@@ -21,7 +21,7 @@ from bench._harness import Row
 
 __all__ = ["run"]
 
-HERE = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 RUNS = 3
 WRK_SECONDS = 5
 CONNECTIONS = 64
@@ -51,7 +51,9 @@ class _Server:
     def __init__(self, argv: list[str], port: int) -> None:
         self.url = f"http://127.0.0.1:{port}/hello"
         started = time.perf_counter()
-        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         _first_200(self.url, started + 30)
         self.startup = time.perf_counter() - started
 
@@ -72,7 +74,7 @@ def _hostray(project: Path) -> _Server:
 
 def _raw() -> _Server:
     port = _free_port()
-    return _Server([sys.executable, str(HERE / "_raw_tornado.py"), str(port)], port)
+    return _Server([sys.executable, "-m", "bench._raw_tornado", str(port)], port)
 
 
 def _wrk(url: str) -> float:

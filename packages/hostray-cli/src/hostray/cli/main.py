@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 
 from hostray.cli.errors import CliError, report
-from hostray.cli.versions import installed_hostray_distributions
 
 __all__ = ["build_parser", "main"]
 
@@ -27,6 +26,8 @@ class _VersionAction(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> None:
+        from hostray.cli.versions import installed_hostray_distributions
+
         lines = [f"{name} {ver}" for name, ver in installed_hostray_distributions()]
         sys.stdout.write("".join(f"{line}\n" for line in lines))
         parser.exit(0)

@@ -1,7 +1,5 @@
 """Config validation, YAML loading, localization, logging and small utilities for hostray."""
 
-from importlib.metadata import version as _version
-
 from .dt import (
     DATETIME_TYPE,
     DOT_NET_DT_Converter,
@@ -44,8 +42,6 @@ from .validator import (
 )
 from .yaml_loader import load_yaml, substitute_env
 
-__version__: str = _version("hostray-config")
-
 __all__ = [
     "DATETIME_TYPE",
     "DEFAULT_LOGGERS",
@@ -86,3 +82,12 @@ __all__ = [
     "substitute_env",
     "walk_to_file_paths",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """`__version__` from the installed metadata, read on first use (keeps start-up lean)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("hostray-config")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

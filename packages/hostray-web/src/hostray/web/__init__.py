@@ -1,7 +1,12 @@
 """Tornado server with configurable components and controllers: the hostray framework."""
 
-from importlib.metadata import version as _version
-
-__version__: str = _version("hostray-web")
-
 __all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> str:
+    """`__version__` from the installed metadata, read on first use (keeps start-up lean)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("hostray-web")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,14 +1,10 @@
 """Thread workers, worker pools with async access, and enum-keyed callbacks (stdlib only)."""
 
-from importlib.metadata import version as _version
-
 from hostray.workers.callbacks import Callbacks
 from hostray.workers.errors import PoolClosedError
 from hostray.workers.loop_worker import FunctionLoopWorker
 from hostray.workers.pool import AsyncWorkerPool, WorkerPool
 from hostray.workers.worker import FunctionQueueWorker, Worker
-
-__version__: str = _version("hostray-workers")
 
 __all__ = [
     "AsyncWorkerPool",
@@ -20,3 +16,12 @@ __all__ = [
     "WorkerPool",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """`__version__` from the installed metadata, read on first use (keeps start-up lean)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("hostray-workers")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

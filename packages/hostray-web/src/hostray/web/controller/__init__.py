@@ -6,15 +6,28 @@ built-in ones (`frontend`, `server_alive`, `components_info`).
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tornado.web import RequestHandler
 
 from hostray.config import DynamicClassEnum
 
 from .addon import ControllerAddon
-from .file_upload import StreamingFileUploadController
 from .request_controller import RequestController
-from .streaming import StreamingDownloadController, StreamingUploadController
-from .websocket_controller import WebSocketController
+
+if TYPE_CHECKING:
+    from .file_upload import StreamingFileUploadController
+    from .streaming import StreamingDownloadController, StreamingUploadController
+    from .websocket_controller import WebSocketController
+
+# Imported on first use, so a project that routes to none of them does not pay for them.
+_LAZY = {
+    "StreamingDownloadController": ".streaming",
+    "StreamingUploadController": ".streaming",
+    "StreamingFileUploadController": ".file_upload",
+    "WebSocketController": ".websocket_controller",
+}
 
 __all__ = [
     "ControllerAddon",
@@ -42,3 +55,11 @@ class DefaultControllerType(ControllerType):
     Frontend = ("frontend", "tornado.web", "StaticFileHandler")
     SystemAlive = ("server_alive", "default_controller", "SystemAliveController")
     ComponentsInfo = ("components_info", "default_controller", "ComponentsInfoController")
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve the streaming and websocket controllers when first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
