@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 from typing import Any
-from urllib.parse import unquote
 
 from tornado.httputil import HTTPServerRequest
 from tornado.web import Application, ErrorHandler, URLSpec, _HandlerDelegate
@@ -59,7 +58,8 @@ class HostrayApplication(Application):
 
     def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> _HandlerDelegate:
         """Route the request; a path with a NUL byte (raw or `%00`) is a 400 for every handler."""
-        if "\x00" in unquote(request.path):
+        path = request.path
+        if "%00" in path or "\x00" in path:
             return self.get_handler_delegate(request, ErrorHandler, {"status_code": 400})
         return super().find_handler(request, **kwargs)
 
