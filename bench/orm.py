@@ -38,7 +38,7 @@ from hostray.orm.engines import CONNECT_TIMEOUT
 
 INSERTS = 1_500
 COROUTINES = 8
-RUNS = 3
+RUNS = 5
 SERVERS = {
     "mysql": ("HOSTRAY_TEST_MYSQL_URL", "mysql://root:@127.0.0.1:3306/test"),
     "postgresql": ("HOSTRAY_TEST_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/test"),
@@ -158,9 +158,10 @@ async def _compare(kind: str, params: dict[str, Any]) -> tuple[float, float, flo
     base: list[float] = []
     try:
         await pool.run_method_async(accessor.select, limit=1)  # connect and create the table
-        for _ in range(RUNS):
-            mine.append(await _workload(ours_insert, ours_load))
-            base.append(await _workload(base_insert, base_load))
+        for run in range(RUNS):  # alternate who goes first: neither inherits the other's state
+            sides = [(mine, ours_insert, ours_load), (base, base_insert, base_load)]
+            for into, insert, load in sides if run % 2 == 0 else sides[::-1]:
+                into.append(await _workload(insert, load))
         cpu = await _cpu_while_waiting(pool, kind) if kind in SLEEP_SQL else None
     finally:
         pool.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from hostray.orm import (
@@ -147,6 +149,33 @@ def test_failed_calls_never_leave_a_worker_stuck(db: Database, schema: Schema) -
         pool.run_method(accessor.add, name="after", age=1, gender="male")
         pool.run_method(accessor.save)
         assert [e.name for e in pool.run_method(accessor.select)] == ["after"]
+    finally:
+        pool.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Session's state has been changed on a non-active transaction")
+def test_a_transaction_broken_by_a_swallowed_error_is_rolled_back(
+    db: Database, schema: Schema
+) -> None:
+    """A call that swallows a failed flush leaves a broken transaction: the next call reports it,
+    and the one after works."""
+    pool = OrmAccessWorkerPool(worker_limit=1)
+    pool.set_session_maker(db.module, schema.base, **db.params)
+    accessor = OrmDBEntityAccessor(schema.person)
+
+    def swallow_duplicate(sess: Session) -> None:
+        sess.add(schema.person(id=1, name="b", age=1, gender="male"))
+        with contextlib.suppress(IntegrityError):
+            sess.flush()
+        sess.add(schema.person(id=2, name="c", age=1, gender="male"))  # pending, never saved
+
+    try:
+        pool.run_method(accessor.add, id=1, name="a", age=1, gender="male")
+        pool.run_method(accessor.save)
+        pool.run_method(swallow_duplicate)
+        with pytest.raises(PendingRollbackError):
+            pool.run_method(accessor.select)
+        assert [e.name for e in pool.run_method(accessor.select)] == ["a"]
     finally:
         pool.dispose()
 

@@ -13,12 +13,11 @@ from enum import Enum
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
-from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from . import _pool_hooks
-from .errors import DatabaseUnavailableError
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -142,17 +141,11 @@ def create_orm_engine(
             "sqlite://",
             poolclass=StaticPool,
             connect_args={"check_same_thread": False},
-            pool_reset_on_return=None,
             echo=echo,
         )
-        _pool_hooks.install_pool_hooks(engine, _pool_hooks.SQLITE)
+        _pool_hooks.install_pool_hooks(engine, "the in-memory database", None)
         return engine
-    pooling: dict[str, Any] = {
-        "pool_size": pool_size,
-        "pool_recycle": recycle,
-        "pool_reset_on_return": None,  # install_pool_hooks resets what needs it
-        "echo": echo,
-    }
+    pooling: dict[str, Any] = {"pool_size": pool_size, "pool_recycle": recycle, "echo": echo}
     if module is DB_MODULE_NAME.SQLITE_FILE:
         # No server can drop a SQLite connection: nothing to check on checkout.
         file_name = str(checked["file_name"])
@@ -162,8 +155,7 @@ def create_orm_engine(
             **pooling,
         )
         event.listen(engine, "connect", _use_wal)
-        _pool_hooks.install_pool_hooks(engine, _pool_hooks.SQLITE)
-        _report_unreachable(engine, f"sqlite file {file_name!r}")
+        _pool_hooks.install_pool_hooks(engine, f"sqlite file {file_name!r}", None)
         return engine
     driver, _, extra = _SERVERS[module]
     url = URL.create(
@@ -177,7 +169,8 @@ def create_orm_engine(
     )
     connect_args = {"connect_timeout": CONNECT_TIMEOUT}
     try:
-        engine = create_engine(url, connect_args=connect_args, **pooling)
+        # install_pool_hooks resets only connections whose transaction is open
+        engine = create_engine(url, connect_args=connect_args, pool_reset_on_return=None, **pooling)
     except ImportError as exc:
         raise ImportError(
             f"db module {module.value!r} needs its driver: "
@@ -187,8 +180,7 @@ def create_orm_engine(
         f"{module.value} server {checked['host']}:{checked['port']} database {checked['db_name']!r}"
     )
     hooks = _pool_hooks.MYSQL if module is DB_MODULE_NAME.MYSQL else _pool_hooks.POSTGRESQL
-    _pool_hooks.install_pool_hooks(engine, hooks)
-    _report_unreachable(engine, where)
+    _pool_hooks.install_pool_hooks(engine, where, hooks)
     return engine
 
 
@@ -199,20 +191,6 @@ def _use_wal(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
-
-
-def _report_unreachable(engine: Engine, where: str) -> None:
-    """Make a failed connect raise `DatabaseUnavailableError` naming the database."""
-
-    def connect(dialect: Dialect, _record: ConnectionPoolEntry, cargs: Any, cparams: Any) -> Any:
-        dbapi = dialect.loaded_dbapi
-        try:
-            return dbapi.connect(*cargs, **cparams)
-        except dbapi.Error as exc:
-            reason = " ".join(str(exc).split())
-            raise DatabaseUnavailableError(f"cannot connect to {where}: {reason}") from exc
-
-    event.listen(engine, "do_connect", connect)
 
 
 def create_tables(engine: Engine, metadata: MetaData) -> None:

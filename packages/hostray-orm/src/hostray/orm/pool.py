@@ -6,7 +6,7 @@ connection pool) and the tables are created once, by the first call that needs t
 
 Between calls a worker holds on to nothing it does not need: when a call leaves no pending or
 flushed-but-uncommitted changes, the session is closed, so its connection goes back to the pool
-(pre-pinged and recycled there) and the entities it returned are detached, free to be read on any
+(checked and recycled there) and the entities it returned are detached, free to be read on any
 thread and taken up again by any worker. Changes still pending stay in the session until `save`
 or `rollback`, which is why such sequences use `reserve_worker()`.
 """
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hostray.workers import AsyncWorkerPool, FunctionQueueWorker
@@ -116,6 +116,11 @@ class OrmAccessWorker(FunctionQueueWorker):
                 f"{self._pool.pool_name}: the database dropped the connection during the call; "
                 f"uncommitted changes are lost ({reason})"
             ) from exc
+        except PendingRollbackError:
+            # An earlier failure (swallowed inside a call) broke the transaction: roll it back
+            # so that the worker's next call starts afresh.
+            session.rollback()
+            raise
         finally:
             if not _holds_changes(session):
                 session.close()
