@@ -9,6 +9,7 @@ replaced without the caller noticing. A server that cannot be reached raises
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from enum import Enum
 from typing import Any, Protocol
 
@@ -185,10 +186,18 @@ def create_orm_engine(
 
 
 def _use_wal(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    """Readers never block the writer and a writer waits (busy timeout) instead of failing."""
+    """Readers never block the writer and a writer waits (busy timeout) instead of failing.
+
+    WAL is a property of the file, set by the first connection that manages to. Switching needs
+    the file to itself and SQLite does not wait for that: when other connections hold it just
+    then, this one goes on in the file's current mode and a later connection switches it.
+    """
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
     finally:
         cursor.close()
 

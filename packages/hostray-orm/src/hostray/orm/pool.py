@@ -122,10 +122,12 @@ class OrmAccessWorker(FunctionQueueWorker):
             session.rollback()
             raise
         finally:
-            if not _holds_changes(session):
-                session.close()
-            if not _flushed_uncommitted(session):
-                self._let_go_database()
+            try:
+                if not _holds_changes(session):
+                    session.close()
+            finally:
+                if not _flushed_uncommitted(session):
+                    self._let_go_database()
 
     def _hold_database(self) -> None:
         """Take the in-memory database for this worker; wait while another worker's flushed
