@@ -1,15 +1,11 @@
 """SQLAlchemy 2 entity helpers and ORM access worker pools for hostray."""
 
-from importlib.metadata import version as _version
-
 from .accessor import OrmDBEntityAccessor
 from .base import get_declarative_base
 from .engines import DB_MODULE_NAME, create_orm_engine, create_tables, get_session_maker
 from .entity import DatetimeConverter, EntityBaseAddon, PyDatetimeConverter
 from .errors import DatabaseUnavailableError, EntityValidationError
 from .pool import OrmAccessWorker, OrmAccessWorkerPool
-
-__version__: str = _version("hostray-orm")
 
 __all__ = [
     "DB_MODULE_NAME",
@@ -27,3 +23,12 @@ __all__ = [
     "get_declarative_base",
     "get_session_maker",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """`__version__` from the installed metadata, read on first use (as the other packages do)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("hostray-orm")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
