@@ -377,3 +377,25 @@ def server_schema(server_db: Database) -> Iterator[Schema]:
     made = make_schema()
     yield made
     drop_schema(server_db, made)
+
+
+def test_connection_dropped_after_the_query_does_not_fail_the_call(
+    server_db: Database, server_schema: Schema
+) -> None:
+    """The server drops the connection between a call's query and the worker closing its session
+    (a restart under traffic): the call's result stands and the next call gets a new connection."""
+    pool = OrmAccessWorkerPool(worker_limit=1)
+    pool.set_session_maker(server_db.module, server_schema.base, **server_db.params)
+    query = backend_id(server_db)
+
+    def read_then_lose_connection(session: Session) -> int:
+        backend = query(session)  # opens a transaction the worker must end when it closes
+        server_db.kill(backend)
+        return backend
+
+    try:
+        killed = pool.run_method(read_then_lose_connection)
+        assert isinstance(killed, int)
+        assert pool.run_method(query) != killed
+    finally:
+        pool.dispose()

@@ -13,13 +13,14 @@ or `rollback`, which is why such sequences use `reserve_worker()`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError, PendingRollbackError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hostray.workers import AsyncWorkerPool, FunctionQueueWorker
@@ -84,6 +85,26 @@ def _holds_changes(session: Session) -> bool:
     return bool(session.new or session.dirty or session.deleted) or _flushed_uncommitted(session)
 
 
+def _connection_failed(exc: DBAPIError) -> bool:
+    """Whether the error is the connection's (dropped, server shut down), not the statement's."""
+    return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+
+
+def _discard_connection(session: Session) -> None:
+    """Drop the session's connection without a round trip: the server is gone or going."""
+    with contextlib.suppress(DBAPIError):
+        session.invalidate()
+
+
+def _close(session: Session) -> None:
+    """Close the session after a call; a connection the server dropped meanwhile is discarded
+    instead of raised, since the call itself has finished and its result or error stands."""
+    try:
+        session.close()
+    except DBAPIError:
+        _discard_connection(session)
+
+
 class OrmAccessWorker(FunctionQueueWorker):
     """A pool worker that passes its own session to every call as the first argument."""
 
@@ -108,9 +129,9 @@ class OrmAccessWorker(FunctionQueueWorker):
         try:
             return func(session, *args, **kwargs)
         except DBAPIError as exc:
-            if not exc.connection_invalidated:
+            if not _connection_failed(exc):
                 raise
-            session.rollback()
+            _discard_connection(session)
             reason = " ".join(str(exc.orig).split())
             raise DatabaseUnavailableError(
                 f"{self._pool.pool_name}: the database dropped the connection during the call; "
@@ -124,7 +145,7 @@ class OrmAccessWorker(FunctionQueueWorker):
         finally:
             try:
                 if not _holds_changes(session):
-                    session.close()
+                    _close(session)
             finally:
                 if not _flushed_uncommitted(session):
                     self._let_go_database()
