@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hostray.workers import AsyncWorkerPool, FunctionQueueWorker
@@ -85,9 +85,21 @@ def _holds_changes(session: Session) -> bool:
     return bool(session.new or session.dirty or session.deleted) or _flushed_uncommitted(session)
 
 
+# Server-side errors that end the connection and that drivers do not all flag as disconnects:
+# MySQL/MariaDB error numbers and PostgreSQL SQLSTATE classes (08 connection, 57P shutdown).
+_MYSQL_CONNECTION_ERRORS = frozenset({1053, 1927, 2006, 2013, 2014, 2045, 2055, 4031})
+_POSTGRESQL_CONNECTION_STATES = ("08", "57P")
+
+
 def _connection_failed(exc: DBAPIError) -> bool:
     """Whether the error is the connection's (dropped, server shut down), not the statement's."""
-    return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(_POSTGRESQL_CONNECTION_STATES)
+    args: tuple[Any, ...] = getattr(exc.orig, "args", ())
+    return bool(args) and args[0] in _MYSQL_CONNECTION_ERRORS
 
 
 def _discard_connection(session: Session) -> None:
