@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,10 +52,13 @@ class CommandLineServer(HostrayServer):
         host = self.address or "localhost"
         host = f"[{host}]" if ":" in host else host
         scheme = "https" if self.project.config.get("ssl") else "http"
-        print(
-            f"{self.project.name}: listening on {scheme}://{host}:{self.port} (pid {os.getpid()})"
+        # One write of whole lines: the children of --processes share stdout and must not
+        # interleave their announcements.
+        sys.stdout.write(
+            f"{self.project.name}: listening on {scheme}://{host}:{self.port} "
+            f"(pid {os.getpid()})\npress ctrl+c to stop\n"
         )
-        print("press ctrl+c to stop", flush=True)
+        sys.stdout.flush()
         if self.autoreload:
             self._start_autoreload()
         if self.lifeline is not None:
