@@ -10,10 +10,10 @@ import logging
 import threading
 from collections.abc import Callable
 from functools import partial
-from types import TracebackType
 from typing import Any
 
 from hostray.workers._calls import CallbackCall
+from hostray.workers._disposable import Disposable
 from hostray.workers._hub import track_for_exit
 from hostray.workers.errors import PoolClosedError
 
@@ -22,7 +22,7 @@ __all__ = ["FunctionLoopWorker"]
 logger = logging.getLogger("hostray.workers")
 
 
-class FunctionLoopWorker:
+class FunctionLoopWorker(Disposable):
     """Loops one function on its own thread, pausing `loop_interval_seconds` after each run."""
 
     def __init__(self, name: str | None = None, loop_interval_seconds: float = 1.0) -> None:
@@ -38,17 +38,6 @@ class FunctionLoopWorker:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
-
-    def __enter__(self) -> FunctionLoopWorker:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.dispose()
 
     @property
     def is_looping(self) -> bool:

@@ -14,7 +14,6 @@ import secrets
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from types import TracebackType
 from typing import Any, TypeVar, cast
 
 from hostray.workers._calls import (
@@ -27,6 +26,7 @@ from hostray.workers._calls import (
     inbox_for,
     loop_notifier,
 )
+from hostray.workers._disposable import Disposable
 from hostray.workers._hub import Hub, current_worker, track_for_exit
 from hostray.workers.errors import PoolClosedError
 from hostray.workers.worker import FunctionQueueWorker
@@ -35,10 +35,8 @@ __all__ = ["AsyncWorkerPool", "WorkerPool"]
 
 logger = logging.getLogger("hostray.workers")
 
-_P = TypeVar("_P", bound="WorkerPool")
 
-
-class WorkerPool:
+class WorkerPool(Disposable):
     """Runs functions on a bounded set of `FunctionQueueWorker` threads; blocking API.
 
     Subclasses choose the worker class with `worker_type` or override `_new_worker()`.
@@ -63,17 +61,6 @@ class WorkerPool:
         return (
             f"<{type(self).__name__} {self.pool_name!r} {len(self._workers)}/{self.worker_limit}>"
         )
-
-    def __enter__(self: _P) -> _P:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.dispose()
 
     @property
     def workers(self) -> list[FunctionQueueWorker]:

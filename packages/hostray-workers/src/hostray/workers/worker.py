@@ -10,30 +10,17 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from hostray.workers._calls import AsyncCall, CallbackCall, SyncCall, inbox_for, loop_notifier
+from hostray.workers._disposable import Disposable
 from hostray.workers._hub import Hub, QueueThread, track_for_exit
 
 __all__ = ["FunctionQueueWorker", "Worker"]
 
-_W = TypeVar("_W", bound="_StandaloneWorker")
 
-
-class _StandaloneWorker(QueueThread):
+class _StandaloneWorker(Disposable, QueueThread):
     """What both standalone workers share: context manager, dispose, and being disposed at exit."""
-
-    def __enter__(self: _W) -> _W:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.dispose()
 
     def dispose(self) -> None:
         """Refuse new calls, let the queued ones finish, and end the thread (waits for it)."""
