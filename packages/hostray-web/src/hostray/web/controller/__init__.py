@@ -14,7 +14,7 @@ from tornado.web import RequestHandler
 from hostray.config import DynamicClassEnum
 
 from .addon import ControllerAddon
-from .request_controller import RequestController
+from .request_controller import RequestController, RESTfulMethodType
 
 if TYPE_CHECKING:
     from .file_upload import StreamingFileUploadController
@@ -33,6 +33,7 @@ __all__ = [
     "ControllerAddon",
     "ControllerType",
     "DefaultControllerType",
+    "RESTfulMethodType",
     "RequestController",
     "StreamingDownloadController",
     "StreamingFileUploadController",
