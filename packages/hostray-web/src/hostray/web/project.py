@@ -29,6 +29,7 @@ from .component import (
 from .config_validator import HostrayWebConfigComponentValidator, HostrayWebConfigValidator
 from .controller import ControllerType, DefaultControllerType
 from .errors import ProjectError
+from .legacy_config import upgrade_legacy_config, warn_legacy_config
 from .unit_test import UnitTestCase, UnitTestTypes
 
 __all__ = [
@@ -132,6 +133,9 @@ class _Loader:
         self.project_problems: list[str] = []
 
     def load(self, raw: Any) -> Project:
+        raw, legacy_warnings, legacy_problems = upgrade_legacy_config(raw)
+        warn_legacy_config(legacy_warnings)
+        self.config_problems.extend(legacy_problems)
         packages, import_problems = import_reserved(self.root_dir)
         self.project_problems.extend(import_problems)
         component_enums = [
