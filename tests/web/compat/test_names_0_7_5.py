@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import typing
 import uuid
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ from hostray.util import (
     LocalizedMessageException,
     LocalizedMessageWarning,
     asynccontextmanager,
+    setting_loggers,
 )
 from hostray.util.orm import (
     DB_MODULE_NAME,
@@ -191,3 +193,14 @@ def test_entity_str_identity_dt_converter_and_type_names() -> None:
         assert visit.to_dict()["at"] == "17/12/2019"
     finally:
         sess.close()
+
+
+def test_setting_loggers(tmp_path: Path) -> None:
+    names = [f"compat.setting.{n}" for n in range(2)]
+    setting_loggers(names, str(tmp_path), "a", "utf-8", True)
+    for name in names:
+        logger = logging.getLogger(name)
+        logger.error("to file")
+        assert "to file" in (tmp_path / f"{name}.log").read_text()
+    setting_loggers(names, str(tmp_path))  # log_to_resource False: the files are closed
+    assert all(logging.getLogger(n).log_file is None for n in names)  # type: ignore[attr-defined]

@@ -39,6 +39,20 @@ from hostray.workers import (
 from .hierarchy import HierarchyElementMeta
 from .localized import BaseLocal, LocalizedMessageException, LocalizedMessageWarning
 
+
+def setting_loggers(
+    names: list[str],
+    log_dir: str | None,
+    mode: str = "a",
+    encoding: str = "utf-8",
+    log_to_resource: bool = False,
+) -> None:
+    """0.7.5's helper: `get_Hostray_logger(name, log_dir, mode, encoding, log_to_resource)` for
+    each of `names`."""
+    for name in names:
+        get_Hostray_logger(name, log_dir, mode, encoding, log_to_resource)
+
+
 KB = 1024
 """Bytes in a kibibyte (0.7.5's constants: KB, MB, GB, TB)."""
 MB = 1024 * KB
@@ -75,6 +89,7 @@ __all__ = [
     "get_host_ip",
     "join_path",
     "join_to_abs_path",
+    "setting_loggers",
     "size_bytes_to_string",
     "str_to_datetime",
     "walk_to_file_paths",
