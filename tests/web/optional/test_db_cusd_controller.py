@@ -25,6 +25,7 @@ from hostray.web.controller import ControllerType
 
 class ProjectControllerType(ControllerType):
     People = ("people", "people", "PeopleController")
+    Adults = ("adults", "people", "AdultsController")
 """
 
 PEOPLE = """
@@ -61,6 +62,19 @@ class PersonEntity(Base, EntityBaseAddon):
 
 class PeopleController(DBCSUDController):
     orm_db_accessor = OrmDBEntityAccessor(PersonEntity)
+
+
+class AdultsAccessor(OrmDBEntityAccessor):
+    def adults(self, sess, **kwargs):
+        return [person for person in self.select(sess, **kwargs) if person.age >= 18]
+
+
+adults = AdultsAccessor(PersonEntity)
+
+
+class AdultsController(DBCSUDController):
+    orm_db_accessor = adults
+    orm_db_methods = {{"GET": adults.adults}}
 """
 
 
@@ -70,7 +84,10 @@ def write_project(root: Path, table: str, settings: dict[str, Any]) -> Path:
     (root / "controller" / "people.py").write_text(PEOPLE.format(table=table))
     config = {
         "debug": False,
-        "controller": {"/people": {"enum": "people", "params": {"use_orm_db": "db"}}},
+        "controller": {
+            "/people": {"enum": "people", "params": {"use_orm_db": "db"}},
+            "/adults": {"enum": "adults", "params": {"use_orm_db": "db"}},
+        },
         "component": {"orm_db": {"db": settings}},
     }
     (root / "server_config.yaml").write_text(textwrap.dedent(yaml.safe_dump(config)))
@@ -112,6 +129,13 @@ async def test_every_method(hostray_server_factory, tmp_path, database) -> None:
     assert [p["name"] for p in males["entities"]] == ["p0", "p1"]
     assert (males["limit"], males["offset"]) == (2, 1)
     assert body(await client.get(f"/people?id={bob['id']}"))["entities"] == [bob]
+
+    # orm_db_methods replaces the accessor method of one HTTP method
+    await client.post("/people", json={"name": "kid", "age": 9, "gender": "male"})
+    adults = body(await client.get("/adults?gender=male"))["entities"]
+    assert [p["name"] for p in adults] == ["bob", "p0", "p1", "p2"]
+    kid = body(await client.get("/people?name=kid"))["entities"][0]
+    assert body(await client.delete(f"/people?id={kid['id']}"))["name"] == "kid"
 
     # PATCH sets columns of the row its key names; a fixed column is refused, naming it
     patched = await client.fetch(
