@@ -2,17 +2,26 @@
 
 from .accessor import OrmDBEntityAccessor
 from .base import get_declarative_base
-from .engines import DB_MODULE_NAME, create_orm_engine, create_tables, get_session_maker
+from .engines import (
+    DB_MODULE_NAME,
+    DEFAULT_PORTS,
+    HasMetadata,
+    create_orm_engine,
+    create_tables,
+    get_session_maker,
+)
 from .entity import DatetimeConverter, EntityBaseAddon, PyDatetimeConverter
 from .errors import DatabaseUnavailableError, EntityValidationError
 from .pool import OrmAccessWorker, OrmAccessWorkerPool
 
 __all__ = [
     "DB_MODULE_NAME",
+    "DEFAULT_PORTS",
     "DatabaseUnavailableError",
     "DatetimeConverter",
     "EntityBaseAddon",
     "EntityValidationError",
+    "HasMetadata",
     "OrmAccessWorker",
     "OrmAccessWorkerPool",
     "OrmDBEntityAccessor",
