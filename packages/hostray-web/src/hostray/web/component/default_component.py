@@ -135,7 +135,7 @@ class LoggerComponent(Component):
 def _logger_state(name: str) -> tuple[int, bool]:
     """Level and stdout echo of a logger before the component configured it."""
     logger = logging.getLogger(name)
-    echo = isinstance(logger, HostrayLogger) and logger._hostray_echo is not None
+    echo = isinstance(logger, HostrayLogger) and logger.echo
     return logger.level, echo
 
 
