@@ -9,33 +9,21 @@ Only hostray.config is imported here; the orm_db settings import hostray.orm whe
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hostray.config import ConfigBaseElementMeta, ConfigError
+from hostray.config import ConfigError
 
+from ..settings import absolute_path, validated_block
 from .schema import MemoryCacheValidator, OrmDBValidator
 
 if TYPE_CHECKING:
     from hostray.orm import DB_MODULE_NAME
 
-__all__ = ["MemoryCacheSettings", "OrmDBSettings", "validated_block"]
+__all__ = ["MemoryCacheSettings", "OrmDBSettings"]
 
 _SERVER_KEYS = ("host", "port", "db_name", "user", "password")
-
-
-def validated_block(
-    validator: ConfigBaseElementMeta, config: Mapping[str, Any], route: str
-) -> dict[str, Any]:
-    """`config` validated by `validator` (defaults filled in); problems named under `route`."""
-    block: dict[str, Any] = validator(dict(config), route).parameter
-    return block
-
-
-def _absolute(path: str, root_dir: str | None) -> str:
-    return path if os.path.isabs(path) or not root_dir else os.path.join(root_dir, path)
 
 
 @dataclass(frozen=True)
@@ -68,7 +56,7 @@ class MemoryCacheSettings:
             renew_lifetime=block["renew_lifetime"],
             renew_id=block["renew_id"],
             backend=block["backend"],
-            save_file=None if save_file is None else _absolute(save_file, root_dir),
+            save_file=None if save_file is None else absolute_path(save_file, root_dir),
             save_interval=block.get("save_interval"),
             url=block["url"],
             key_prefix=block["key_prefix"],
@@ -100,7 +88,7 @@ class OrmDBSettings:
             module = DB_MODULE_NAME(entry["module"])
             parameters: dict[str, Any] = {}
             if module is DB_MODULE_NAME.SQLITE_FILE:
-                parameters["file_name"] = _absolute(entry["file_name"], root_dir)
+                parameters["file_name"] = absolute_path(entry["file_name"], root_dir)
             elif module in DEFAULT_PORTS:
                 parameters = {key: entry.get(key) for key in _SERVER_KEYS}
                 if parameters["port"] is None:
