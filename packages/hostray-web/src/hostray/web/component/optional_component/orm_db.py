@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +49,11 @@ class _Database:
     @property
     def module(self) -> DB_MODULE_NAME:
         return self.settings.module
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """What `create_orm_engine` takes besides the module."""
+        return self.settings.parameters
 
     def shown(self) -> dict[str, Any]:
         """The settings as `get_db_settings` and `info` give them."""
@@ -131,7 +136,7 @@ class OrmDBComponent(Component):
             None if settings.module is DB_MODULE_NAME.SQLITE_MEMORY else settings.connection_refresh
         )
         pool.set_session_maker(
-            settings.module, declared_entity_base, connection_refresh=refresh, **settings.parameters
+            settings.module, declared_entity_base, connection_refresh=refresh, **database.parameters
         )
         database.pool, database.base = pool, declared_entity_base
         database.last_reset = time.monotonic()
