@@ -39,7 +39,7 @@ logger = logging.getLogger("hostray.workers")
 class WorkerPool(Disposable):
     """Runs functions on a bounded set of `FunctionQueueWorker` threads; blocking API.
 
-    Subclasses choose the worker class with `worker_type` or override `_new_worker()`.
+    Subclasses choose the worker class with `worker_type` or override `new_worker()`.
     """
 
     worker_type: type[FunctionQueueWorker] = FunctionQueueWorker
@@ -95,8 +95,9 @@ class WorkerPool(Disposable):
                 ],
             }
 
-    def _new_worker(self) -> FunctionQueueWorker:
-        """Make one worker for this pool; the default is `self.worker_type()`."""
+    def new_worker(self) -> FunctionQueueWorker:
+        """Extension point: make one (unstarted) worker for this pool; the pool names, adopts and
+        starts it. The default is `self.worker_type()`."""
         return self.worker_type()
 
     def run_method(
@@ -207,10 +208,10 @@ class WorkerPool(Disposable):
         """Make, adopt and start one worker; `_spawning` was counted up by the caller."""
         hub = self._hub
         try:
-            worker = self._new_worker()
+            worker = self.new_worker()
             if not isinstance(worker, FunctionQueueWorker):
                 raise TypeError(
-                    f"{type(self).__name__}._new_worker() must return a FunctionQueueWorker, "
+                    f"{type(self).__name__}.new_worker() must return a FunctionQueueWorker, "
                     f"got {worker!r}"
                 )
             with hub.lock:
