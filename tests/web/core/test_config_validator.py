@@ -62,6 +62,10 @@ def test_empty_config_gets_every_default() -> None:
         "port": 8888,
         "debug": False,
         "shutdown_timeout": 10.0,
+        "max_body_size": 1024 * 1024,
+        "idle_connection_timeout": 60.0,
+        "body_timeout": 60.0,
+        "max_connections": 10_000,
     }
 
 

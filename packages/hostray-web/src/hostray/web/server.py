@@ -24,6 +24,12 @@ from hostray.config import ConfigError
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication, build_application, build_components
 from .component import ComponentManager, DefaultComponentTypes
+from .config_validator import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_IDLE_CONNECTION_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_CONNECTIONS,
+)
 from .messages import message
 from .project import Project, load_project, project_from_config
 
@@ -71,7 +77,11 @@ class HostrayServer:
         self.component_manager = await build_components(self.project)
         self._apply_debug(self.component_manager)
         self.app = build_application(self.project, self.component_manager, debug=self.debug)
-        self._http = DrainingHTTPServer(self.app, ssl_options=ssl_context)
+        self._http = DrainingHTTPServer(
+            self.app,
+            ssl_options=ssl_context,
+            **_connection_limits(self.project.config),
+        )
         try:
             if sockets is None:
                 sockets = bind_sockets(self._port, self.address or None)
@@ -164,6 +174,18 @@ class HostrayServer:
         """Serve until stopped, blocking; the process exit status (0 after a graceful stop)."""
         asyncio.run(self.serve_forever(sockets))
         return 0
+
+
+def _connection_limits(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The `HTTPServer` arguments of the config's limits (defaults for a hand-made config)."""
+    return {
+        "max_body_size": config.get("max_body_size", DEFAULT_MAX_BODY_SIZE),
+        "idle_connection_timeout": config.get(
+            "idle_connection_timeout", DEFAULT_IDLE_CONNECTION_TIMEOUT
+        ),
+        "body_timeout": config.get("body_timeout", DEFAULT_BODY_TIMEOUT),
+        "max_connections": config.get("max_connections", DEFAULT_MAX_CONNECTIONS),
+    }
 
 
 def _ssl_context(project: Project) -> ssl.SSLContext | None:
