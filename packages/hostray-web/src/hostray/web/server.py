@@ -9,6 +9,7 @@ components in reverse order. A second signal during the stop exits at once.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -88,8 +89,9 @@ class HostrayServer:
         except OSError as exc:
             await self.component_manager.dispose_async()
             where = f"{self.address or '*'}:{self._port}"
+            key = "address" if _is_address_problem(exc) else "port"
             raise ConfigError(
-                f"{self.project.config_file or self.project.root_dir}: port: cannot listen on "
+                f"{self.project.config_file or self.project.root_dir}: {key}: cannot listen on "
                 f"{where}: {exc.strerror or exc}"
             ) from exc
         self._http.add_sockets(sockets)
@@ -137,12 +139,15 @@ class HostrayServer:
         self._log(logging.INFO, 102, self.project.name)
 
     async def _close_websockets(self, app: HostrayApplication, timeout: float) -> None:
+        if not app.open_websockets:
+            return
         for handler in list(app.open_websockets):
             handler.close(WEBSOCKET_GOING_AWAY, "server shutting down")
         try:
             await asyncio.wait_for(app.open_websockets.wait_empty(), timeout)
         except asyncio.TimeoutError:
-            self._log(logging.WARNING, 104, len(app.open_websockets))
+            if app.open_websockets:
+                self._log(logging.WARNING, 104, len(app.open_websockets))
 
     async def serve_forever(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Start, serve until SIGINT/SIGTERM (or `request_stop()`), then stop gracefully."""
@@ -174,6 +179,11 @@ class HostrayServer:
         """Serve until stopped, blocking; the process exit status (0 after a graceful stop)."""
         asyncio.run(self.serve_forever(sockets))
         return 0
+
+
+def _is_address_problem(exc: OSError) -> bool:
+    """Whether a bind failed for its address (unknown name, not an address of this host)."""
+    return isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
 
 
 def _connection_limits(config: Mapping[str, Any]) -> dict[str, Any]:
