@@ -17,6 +17,8 @@ from tornado import httputil
 from tornado.http1connection import HTTP1Connection
 from tornado.web import ErrorHandler, _HandlerDelegate, stream_request_body
 
+from ._streams import HeaderLimitStream
+
 __all__ = ["PAYLOAD_TOO_LARGE", "LimitedHandlerDelegate"]
 
 PAYLOAD_TOO_LARGE = 413
@@ -71,10 +73,19 @@ class LimitedHandlerDelegate(_HandlerDelegate):
         if not self.refused:
             super().finish()
 
+    def on_connection_close(self) -> None:
+        """Tell the handler the client went away, unless the body was refused (it is done)."""
+        if not self.refused:
+            super().on_connection_close()
+
     def _refuse(self) -> Awaitable[None] | None:
         """Answer 413 through a Tornado handler (error page, access log) and drop the buffer."""
         self.refused = True
         self.chunks = bytearray()
+        if isinstance(self.connection, HTTP1Connection):
+            stream = self.connection.stream
+            if isinstance(stream, HeaderLimitStream):
+                stream.linger = True
         self.handler_class = _PayloadTooLarge
         self.handler_kwargs = {"status_code": PAYLOAD_TOO_LARGE}
         self.stream_request_body = True

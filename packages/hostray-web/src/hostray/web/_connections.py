@@ -131,6 +131,8 @@ class DrainingHTTPServer(HTTPServer):
         return True
 
     def _refuse(self, stream: IOStream) -> None:
+        if isinstance(stream, HeaderLimitStream):
+            stream.linger = True
         try:
             written = stream.write(SERVICE_UNAVAILABLE)
         except StreamClosedError:

@@ -1,23 +1,33 @@
-"""Streams of accepted connections that answer 431 when a request's headers are too large.
+"""Streams of accepted connections: a 431 for headers too large, and a lingering close.
 
 Tornado closes the connection without a word when the headers pass `max_header_size` (its read
 of them cannot be satisfied). These streams send a 431 answer first, while the connection is
 still waiting for headers (the server sets `awaiting_headers`); the answer is one small write
 to the socket, so it needs no event loop turn.
+
+A connection closed while the client is still sending (a 413, 431 or 503) would reset, and the
+client could lose the answer before reading it. With `linger` set, the stream's socket instead
+stops sending (FIN after the answer), reads and drops what still comes for up to
+`LINGER_SECONDS` or `LINGER_BYTES`, then closes; at most `MAX_LINGERING` sockets at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import socket
 import ssl
-from typing import Any
+from typing import Any, ClassVar
 
 from tornado.iostream import IOStream, SSLIOStream, UnsatisfiableReadError
 from tornado.netutil import ssl_wrap_socket
 
 __all__ = ["HeaderLimitStream", "SSLHeaderLimitStream", "accepted_stream"]
+
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 16 * 1024 * 1024
+MAX_LINGERING = 256
 
 _BODY = b"431: Request Header Fields Too Large\n"
 HEADERS_TOO_LARGE = (
@@ -32,6 +42,8 @@ class HeaderLimitStream(IOStream):
     """An `IOStream` that answers 431 before closing for headers past the size limit."""
 
     awaiting_headers = True
+    linger = False
+    lingering: ClassVar[set[_Linger]] = set()
 
     def close(self, exc_info: Any = False) -> None:
         """Close; first answer 431 when the headers were too large."""
@@ -40,7 +52,58 @@ class HeaderLimitStream(IOStream):
             if not self.closed():
                 with contextlib.suppress(OSError, ValueError):
                     self.socket.send(HEADERS_TOO_LARGE)
+                    self.linger = True
         super().close(exc_info)
+
+    def close_fd(self) -> None:
+        """Close the socket; with `linger`, after the client has had time to read the answer."""
+        sock = self.socket
+        if not self.linger or len(self.lingering) >= MAX_LINGERING or sock is None:
+            super().close_fd()
+            return
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except (OSError, ValueError):
+            super().close_fd()
+            return
+        self.socket = None  # type: ignore[assignment]
+        _Linger(sock, self.lingering).start()
+
+
+class _Linger:
+    """Reads and drops what a client still sends on a socket we stopped writing to, then closes."""
+
+    def __init__(self, sock: socket.socket, registry: set[_Linger]) -> None:
+        self.sock = sock
+        self.registry = registry
+        self.left = LINGER_BYTES
+        self.loop = asyncio.get_event_loop()
+        self.timer: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        self.registry.add(self)
+        self.loop.add_reader(self.sock.fileno(), self._read)
+        self.timer = self.loop.call_later(LINGER_SECONDS, self._close)
+
+    def _read(self) -> None:
+        try:
+            data = self.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        self.left -= len(data)
+        if not data or self.left <= 0:
+            self._close()
+
+    def _close(self) -> None:
+        if self not in self.registry:
+            return
+        self.registry.discard(self)
+        if self.timer is not None:
+            self.timer.cancel()
+        self.loop.remove_reader(self.sock.fileno())
+        self.sock.close()
 
 
 class SSLHeaderLimitStream(HeaderLimitStream, SSLIOStream):
