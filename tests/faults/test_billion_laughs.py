@@ -47,7 +47,12 @@ def test_hostile_config_is_refused_at_once(tmp_path: Path, text: str, expected: 
     argv += ["--address", "127.0.0.1", "--port", "0"]
     try:
         done = subprocess.run(
-            argv, capture_output=True, text=True, env=dict(os.environ), timeout=EXIT_TIMEOUT
+            argv,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+            timeout=EXIT_TIMEOUT,
+            check=False,
         )
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"still running after {EXIT_TIMEOUT}s; output: {exc.stdout!r}")
