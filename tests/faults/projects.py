@@ -257,8 +257,10 @@ def write_project(
     upload: dict[str, Any] | None = None,
     websocket_max_message_size: int | None = None,
     shutdown_timeout: float = 10,
+    limits: dict[str, Any] | None = None,
 ) -> Path:
-    """Write the project under `root`; `database` (an orm_db entry) and `table` add /rest."""
+    """Write the project under `root`; `database` (an orm_db entry) and `table` add /rest;
+    `limits` are top-level keys such as `max_body_size`."""
     controllers: dict[str, Any] = {
         "/hello": {"enum": "faults_hello"},
         "/pid": {"enum": "faults_pid"},
@@ -288,6 +290,7 @@ def write_project(
         "port": 8888,
         "debug": False,
         "shutdown_timeout": shutdown_timeout,
+        **(limits or {}),
         "controller": controllers,
         "component": components,
     }

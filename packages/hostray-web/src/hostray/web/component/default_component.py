@@ -246,6 +246,7 @@ class WorkerPoolComponent(Component):
             await asyncio.wait_for(asyncio.shield(closing), component_manager.shutdown_timeout)
         except asyncio.TimeoutError:
             busy = ", ".join(p.pool_name for p in pools if any(w.pending_count for w in p.workers))
-            logging.getLogger("hostray.web.worker_pool").error(
-                message(component_manager, 107, busy)
-            )
+            if busy:
+                logging.getLogger("hostray.web.worker_pool").error(
+                    message(component_manager, 107, busy)
+                )
