@@ -16,7 +16,7 @@ from typing import Any
 
 from hostray.config import ConfigDict, location_of
 
-from .config_validator import TornadoSettingsValidator
+from .config_validator import HostrayWebConfigValidator, TornadoSettingsValidator
 
 __all__ = ["LEGACY_INT_KEYS", "legacy_setting_keys", "upgrade_legacy_config", "warn_legacy_config"]
 
@@ -37,8 +37,10 @@ _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 
 
 def legacy_setting_keys() -> frozenset[str]:
-    """The Tornado settings accepted at the top level: those the `settings:` block validates."""
-    return frozenset(TornadoSettingsValidator.cls_parameters)
+    """The Tornado settings accepted at the top level: those the `settings:` block validates
+    (a key the top level has itself is never moved)."""
+    root = HostrayWebConfigValidator.cls_parameters
+    return frozenset(k for k in TornadoSettingsValidator.cls_parameters if k not in root)
 
 
 def upgrade_legacy_config(raw: Any) -> tuple[Any, list[str], list[str]]:
