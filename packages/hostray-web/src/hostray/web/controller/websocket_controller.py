@@ -2,14 +2,25 @@
 
 Every open connection is kept in `application.open_websockets` from the handshake until it closes,
 so the server can close them with 1001 when it stops. Frames larger than `max_message_size` close
-the connection with 1009 (Tornado's check).
+the connection with 1009 (Tornado's check). `join`/`leave`/`broadcast` connect the socket to the
+`channels` component; a closed socket leaves every channel it joined.
 """
 
 from __future__ import annotations
 
-from tornado.websocket import WebSocketHandler
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
+
+from hostray.web.component import OptionalComponentTypes
 
 from .addon import ControllerAddon
+
+if TYPE_CHECKING:
+    from hostray.web.component.optional_component.channel_backend import Message
+    from hostray.web.component.optional_component.channels import ChannelsComponent
 
 __all__ = ["WebSocketController"]
 
@@ -21,6 +32,7 @@ class WebSocketController(ControllerAddon, WebSocketHandler):
     """
 
     _max_message_size: int | None = None
+    _joined_channels: set[str] | None = None
 
     def initialize(self, max_message_size: int | None = None) -> None:
         """Keep the route's message size limit (default: `websocket_max_message_size`, 10 MiB)."""
@@ -41,8 +53,70 @@ class WebSocketController(ControllerAddon, WebSocketHandler):
             sockets.add(self)
 
     def on_connection_close(self) -> None:
-        """Forget the connection, then let Tornado call `on_close()`."""
+        """Forget the connection and leave its channels, then let Tornado call `on_close()`."""
         sockets = getattr(self.application, "open_websockets", None)
         if sockets is not None:
             sockets.discard(self)
+        for channel in tuple(self._joined_channels or ()):
+            self.leave(channel)
         super().on_connection_close()
+
+    @property
+    def joined_channels(self) -> frozenset[str]:
+        """The channels this socket has joined and not left."""
+        return frozenset(self._joined_channels or ())
+
+    async def join(self, channel: str) -> None:
+        """Send this socket every message broadcast on `channel` (by any process using the same
+        channels backend) until `leave` or the socket closes; returns once the subscription is
+        live. str → text frame, bytes → binary frame, a JSON value → its JSON as text."""
+        joined = self._joined_channels
+        if joined is None:
+            joined = self._joined_channels = set()
+        if channel in joined:
+            return
+        channels = self._channels()
+        joined.add(channel)
+        await channels.subscribe(channel, self._send_channel_message)
+
+    def leave(self, channel: str) -> None:
+        """Stop sending `channel`'s messages to this socket; a channel not joined is ignored."""
+        joined = self._joined_channels
+        if joined is None or channel not in joined:
+            return
+        joined.discard(channel)
+        self._channels().unsubscribe(channel, self._send_channel_message)
+
+    async def broadcast(self, channel: str, message: Message) -> None:
+        """Publish `message` to every socket (this one included, if it joined) and callback on
+        `channel`; `ChannelsUnavailableError` when the backend (Redis) cannot be reached."""
+        await self._channels().publish(channel, message)
+
+    def _channels(self) -> ChannelsComponent:
+        channels: ChannelsComponent | None = self.component_manager.get_component(
+            OptionalComponentTypes.Channels
+        )
+        if channels is None:
+            raise RuntimeError(
+                f"{type(self).__name__}: join/leave/broadcast need the channels component; "
+                "add it to the component block of server_config.yaml"
+            )
+        return channels
+
+    def _send_channel_message(self, message: Message) -> None:
+        """Write one channel message to the client; a closing socket drops it."""
+        if self.ws_connection is None or self.ws_connection.is_closing():
+            return
+        if not isinstance(message, (str, bytes)):
+            message = json.dumps(message)
+        try:
+            sent = self.write_message(message, binary=isinstance(message, bytes))
+        except WebSocketClosedError:
+            return
+        sent.add_done_callback(_ignore_closed)
+
+
+def _ignore_closed(sent: asyncio.Future[Any]) -> None:
+    """Retrieve a write's outcome: a socket closed meanwhile is not an error to log."""
+    if not sent.cancelled():
+        sent.exception()

@@ -1,4 +1,4 @@
-"""The seed's optional components: `services`, `memory_cache` and `orm_db`.
+"""The optional components: the seed's `services`, `memory_cache` and `orm_db`, and `channels`.
 
 Each class is resolved on first access, so aiohttp, SQLAlchemy and redis are imported only by a
 project that configures the component using them.
@@ -10,16 +10,18 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .channels import ChannelsComponent
     from .memory_cache import MemoryCacheComponent
     from .orm_db import OrmDBComponent
     from .services import ServicesComponent
 
-__all__ = ["MemoryCacheComponent", "OrmDBComponent", "ServicesComponent"]
+__all__ = ["ChannelsComponent", "MemoryCacheComponent", "OrmDBComponent", "ServicesComponent"]
 
 _LAZY = {
     "ServicesComponent": ".services",
     "MemoryCacheComponent": ".memory_cache",
     "OrmDBComponent": ".orm_db",
+    "ChannelsComponent": ".channels",
 }
 
 

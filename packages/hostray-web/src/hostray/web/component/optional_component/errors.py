@@ -7,6 +7,7 @@ a value that cannot be kept in a session is the caller's mistake.
 from __future__ import annotations
 
 __all__ = [
+    "ChannelsUnavailableError",
     "MethodNotEnabledError",
     "ServiceArgumentError",
     "ServiceConnectionError",
@@ -82,3 +83,12 @@ class SessionStoreUnavailableError(RuntimeError):
         self.url = url
         self.reason = reason
         super().__init__(f"session store {url} unavailable: {reason}")
+
+
+class ChannelsUnavailableError(RuntimeError):
+    """`channels` cannot reach Redis: a publish was not sent (the caller decides what to do)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"channels: message broker {url} unavailable: {reason}")

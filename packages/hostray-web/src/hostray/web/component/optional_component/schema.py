@@ -1,4 +1,5 @@
-"""Config validators of the optional components' blocks (`services`, `memory_cache`, `orm_db`).
+"""Config validators of the optional components' blocks (`services`, `memory_cache`, `orm_db`,
+`channels`).
 
 Only hostray.config is imported here, so `hostray.web.config_validator` can register these
 validators without loading aiohttp, SQLAlchemy or redis.
@@ -18,6 +19,8 @@ from hostray.config import (
 )
 
 __all__ = [
+    "CHANNEL_BACKENDS",
+    "DEFAULT_CHANNEL_PREFIX",
     "DEFAULT_CONNECTION_REFRESH",
     "DEFAULT_KEY_PREFIX",
     "DEFAULT_REDIS_URL",
@@ -25,6 +28,7 @@ __all__ = [
     "HTTP_METHODS",
     "OPTIONAL_COMPONENT_VALIDATORS",
     "SESSION_BACKENDS",
+    "ChannelsValidator",
     "MemoryCacheValidator",
     "OrmDBValidator",
     "ServicesValidator",
@@ -33,6 +37,9 @@ __all__ = [
 SESSION_BACKENDS = ("memory", "redis")
 """The `backend` choices of `memory_cache`, one `SessionStore` class each."""
 
+CHANNEL_BACKENDS = ("memory", "redis")
+"""The `backend` choices of `channels`, one `ChannelBackend` class each."""
+
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 """Methods a service route may enable; the seed's `option` is accepted as `options`."""
 
@@ -40,6 +47,7 @@ DEFAULT_SERVICE_TIMEOUT = 30.0
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_CONNECTION_REFRESH = 30
 DEFAULT_KEY_PREFIX = "hostray:session:"
+DEFAULT_CHANNEL_PREFIX = "hostray:channel:"
 
 
 def _positive(kind: type, label: str) -> Callable[[Any], Any]:
@@ -56,6 +64,16 @@ def _positive(kind: type, label: str) -> Callable[[Any], Any]:
     return check
 
 
+def _redis_url(value: Any) -> str:
+    """A `redis://`, `rediss://` or `unix://` URL (what redis-py's `from_url` takes)."""
+    if not isinstance(value, str):
+        raise TypeError(_redis_url.__name__)
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(_redis_url.__name__)
+    return value
+
+
+_redis_url.__name__ = "a redis:// URL"
 _seconds = _positive(float, "seconds > 0")
 _workers = _positive(int, "an integer >= 1")
 
@@ -133,9 +151,19 @@ OrmDBValidator = ConfigContainerMeta(
 )
 """`orm_db: {db_id: {module: sqlite_memory | sqlite | mysql | postgresql, worker, …}}`."""
 
+ChannelsValidator = ConfigContainerMeta(
+    "channels",
+    False,
+    ConfigElementMeta("backend", str, False, default="memory", choices=CHANNEL_BACKENDS),
+    ConfigElementMeta("url", _redis_url, False, default=DEFAULT_REDIS_URL),
+    ConfigElementMeta("prefix", str, False, default=DEFAULT_CHANNEL_PREFIX),
+)
+"""Publish/subscribe in this process (`backend: memory`) or through Redis (`backend: redis`)."""
+
 OPTIONAL_COMPONENT_VALIDATORS: tuple[ConfigContainerMeta, ...] = (
     ServicesValidator,
     MemoryCacheValidator,
     OrmDBValidator,
+    ChannelsValidator,
 )
 """The blocks `hostray.web.config_validator` adds to the `component` container."""

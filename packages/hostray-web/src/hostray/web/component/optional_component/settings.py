@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from hostray.config import ConfigError
 
 from ..settings import absolute_path, validated_block
-from .schema import MemoryCacheValidator, OrmDBValidator
+from .schema import ChannelsValidator, MemoryCacheValidator, OrmDBValidator
 
 if TYPE_CHECKING:
     from hostray.orm import DB_MODULE_NAME
 
-__all__ = ["MemoryCacheSettings", "OrmDBSettings"]
+__all__ = ["ChannelsSettings", "MemoryCacheSettings", "OrmDBSettings"]
 
 _SERVER_KEYS = ("host", "port", "db_name", "user", "password")
 
@@ -101,3 +101,20 @@ class OrmDBSettings:
                 parameters=parameters,
             )
         return databases
+
+
+@dataclass(frozen=True)
+class ChannelsSettings:
+    """The `channels` block: which backend carries the messages, and where Redis is."""
+
+    backend: str
+    """'memory' or 'redis' (`schema.CHANNEL_BACKENDS`)."""
+    url: str
+    prefix: str
+    """Put before every channel name in Redis, so several projects can share one server."""
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ChannelsSettings:
+        """Validate a `channels` block."""
+        block = validated_block(ChannelsValidator, config, "component.channels")
+        return cls(backend=block["backend"], url=block["url"], prefix=block["prefix"])
