@@ -54,7 +54,9 @@ def _read_until(selector: selectors.DefaultSelector, counts: dict[int, int], goa
                 waiting -= 1
 
 
-def main(host: str, port: int, path: str, clients: int, hello: int, total: int, rounds: int) -> None:
+def main(
+    host: str, port: int, path: str, clients: int, hello: int, total: int, rounds: int
+) -> None:
     selector = selectors.DefaultSelector()
     counts: dict[int, int] = {}
     sockets = []

@@ -195,7 +195,7 @@ async def _measure_cluster(server: asyncio.subprocess.Process, block: dict[str, 
         match = LISTENING.search(line.decode())
         if match:
             ports.append(int(match.group(1)))
-    asyncio.ensure_future(server.stdout.read())  # keep draining the server's output
+    draining = asyncio.ensure_future(server.stdout.read())  # the server's output, not read
     manager = ComponentManager()
     publisher = ChannelsComponent(OptionalComponentTypes.Channels)
     publisher.init(manager, **block)
@@ -211,6 +211,7 @@ async def _measure_cluster(server: asyncio.subprocess.Process, block: dict[str, 
     finally:
         await counter.wait()
         await publisher.dispose(manager)
+        draining.cancel()
     return statistics.median(rates)
 
 
