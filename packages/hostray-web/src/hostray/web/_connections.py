@@ -89,9 +89,10 @@ class DrainingHTTPServer(HTTPServer):
             acceptor.start()
 
     def stop(self) -> None:
-        """Stop accepting (the listening sockets are the caller's)."""
+        """Stop accepting and close the listening sockets (as Tornado's `stop` does)."""
         for acceptor in self._acceptors:
             acceptor.stop()
+            acceptor.sock.close()
         self._acceptors.clear()
         super().stop()
 
