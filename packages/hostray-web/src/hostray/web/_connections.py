@@ -142,7 +142,7 @@ class DrainingHTTPServer(HTTPServer):
         self._shed.add(oldest)
         self._log_shed.warning(
             f"connection limit reached ({self.max_connections} or out of file handles): "
-            "closing the connections idle the longest"
+            "closing the connections that waited longest for their clients"
         )
         oldest.stream.close()
         return True
