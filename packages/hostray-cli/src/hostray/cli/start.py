@@ -18,7 +18,6 @@ from tornado.netutil import bind_sockets
 
 from hostray.cli.errors import CliError
 from hostray.cli.processes import serve_forked
-from hostray.config import ConfigError
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer
 
@@ -100,10 +99,7 @@ def _load(directory: str | os.PathLike[str]) -> Project:
             f"{config}: not found; a hostray project holds server_config.yaml "
             "(make one with: hostray create DIR)"
         )
-    try:
-        return load_project(root)
-    except ConfigError as exc:
-        raise CliError(*exc.problems) from None
+    return load_project(root)
 
 
 def _bind(project: Project, port: int | None, address: str | None) -> list[socket.socket]:
@@ -123,8 +119,6 @@ def _serve(server: CommandLineServer, sockets: list[socket.socket]) -> int:
     """Run one server until it is stopped; its problems become CliError lines."""
     try:
         return server.run(sockets)
-    except ConfigError as exc:
-        raise CliError(*exc.problems) from None
     finally:
         for sock in sockets:
             sock.close()
