@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from hostray.config import ConfigError
+from hostray.config import ConfigError, mask_secrets
 from hostray.orm import DB_MODULE_NAME, OrmAccessWorkerPool, OrmDBEntityAccessor, create_orm_engine
 from hostray.orm.engines import HasMetadata
 
@@ -30,7 +30,6 @@ from .schema import DEFAULT_CONNECTION_REFRESH
 
 __all__ = ["OrmDBComponent"]
 
-SECRET_KEYS = frozenset({"password"})
 DEFAULT_PORTS = {DB_MODULE_NAME.MYSQL: 3306, DB_MODULE_NAME.POSTGRESQL: 5432}
 
 
@@ -78,9 +77,7 @@ class OrmDBComponent(Component):
         """Every db_id's settings, passwords masked, and whether its pool is up."""
         details = {}
         for db_id, database in self._databases.items():
-            shown = {
-                k: ("***" if k in SECRET_KEYS and v else v) for k, v in database.settings().items()
-            }
+            shown = mask_secrets(database.settings())
             shown["initialized"] = database.pool is not None
             details[db_id] = shown
         return {**super().info(), "info": details}
