@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy -p hostray.workers -p hostray.config -p hostray.orm -p hostray.web \
 		-p hostray.util -p hostray.unit_test -p hostray.cli
+	$(BIN)/python -m pytest -q tests/packaging/test_declared_imports.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)

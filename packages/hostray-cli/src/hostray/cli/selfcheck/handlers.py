@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, String
 
-from hostray.util.orm import EntityBaseAddon, OrmDBEntityAccessor, get_declarative_base
+from hostray.orm import EntityBaseAddon, OrmDBEntityAccessor, get_declarative_base
 from hostray.web.component import OptionalComponentTypes
 from hostray.web.controller import RequestController, WebSocketController
 
