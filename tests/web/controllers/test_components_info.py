@@ -1,4 +1,5 @@
-"""`/components_info` of a real server hides every secret and the host's directory layout."""
+"""`/components_info` of a real server hides every secret and the host's directory layout; so do
+the errors of a failing component."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from hostray.config import SECRET_MASK
+from hostray.web.application import build_components
+from hostray.web.component import Component, ComponentManager, ComponentTypes
+from hostray.web.errors import ProjectError
+from hostray.web.project import ComponentSpec, Project
 from hostray.web.shown_paths import IMPORT_DIR, OUTSIDE_PROJECT
 from hostray.web.testing import HostrayClient
 
@@ -90,3 +95,27 @@ async def test_components_info_leaks_no_secret_and_no_absolute_path(
         assert cache_info["url"] == (
             f"redis://:{SECRET_MASK}@127.0.0.1:6379/0?password={SECRET_MASK}"
         )
+
+
+class _LeakyTypes(ComponentTypes):
+    Leaky = ("leaky", "unused", "Unused")
+
+
+class _Leaky(Component):
+    def init(self, component_manager: ComponentManager, **kwargs: object) -> None:
+        raise ConnectionError("cannot reach redis://:hunter2pw@127.0.0.1:1/0?token=T2tok")
+
+
+async def test_a_failing_init_does_not_print_the_secrets_of_its_message(tmp_path) -> None:
+    project = Project(
+        root_dir=str(tmp_path),
+        config={"shutdown_timeout": 1.0},
+        name="leaky",
+        components=[ComponentSpec(_LeakyTypes.Leaky, _Leaky, {})],
+    )
+    with pytest.raises(ProjectError) as caught:
+        await build_components(project)
+    text = str(caught.value)
+    assert "component.leaky: init failed: ConnectionError: cannot reach" in text
+    assert f"redis://:{SECRET_MASK}@127.0.0.1:1/0?token={SECRET_MASK}" in text
+    assert "hunter2pw" not in text and "T2tok" not in text

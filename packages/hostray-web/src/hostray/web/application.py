@@ -9,6 +9,8 @@ from typing import Any
 from tornado.httputil import HTTPServerRequest
 from tornado.web import Application, ErrorHandler, URLSpec, _HandlerDelegate
 
+from hostray.config import mask_secrets
+
 from .component import ComponentManager
 from .errors import ProjectError
 from .project import Project
@@ -82,7 +84,8 @@ async def build_components(project: Project) -> ComponentManager:
             await manager.dispose_async()
             raise ProjectError(
                 f"{project.config_file or project.root_dir}: component.{spec.component_type.key}: "
-                f"init failed: {type(exc).__name__}: {exc} (project {project.name!r})"
+                f"init failed: {type(exc).__name__}: {mask_secrets(str(exc))} "
+                f"(project {project.name!r})"
             ) from exc
         manager.set_component(component)
     return manager

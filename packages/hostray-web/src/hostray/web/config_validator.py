@@ -18,6 +18,7 @@ from hostray.config import (
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
 )
+from hostray.web.component.base import DEFAULT_SHUTDOWN_TIMEOUT
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 8888
-DEFAULT_SHUTDOWN_TIMEOUT = 10.0
 
 
 def _number_between(kind: type, low: float, high: float | None, label: str) -> Callable[[Any], Any]:

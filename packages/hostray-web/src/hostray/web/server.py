@@ -27,7 +27,7 @@ from .component import ComponentManager, DefaultComponentTypes
 from .messages import message
 from .project import Project, load_project, project_from_config
 
-__all__ = ["WEBSOCKET_GOING_AWAY", "HostrayServer"]
+__all__ = ["WEBSOCKET_GOING_AWAY", "HostrayServer", "listen_sockets"]
 
 WEBSOCKET_GOING_AWAY = 1001
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -72,16 +72,12 @@ class HostrayServer:
         self._apply_debug(self.component_manager)
         self.app = build_application(self.project, self.component_manager, debug=self.debug)
         self._http = DrainingHTTPServer(self.app, ssl_options=ssl_context)
-        try:
-            if sockets is None:
-                sockets = bind_sockets(self._port, self.address or None)
-        except OSError as exc:
-            await self.component_manager.dispose_async()
-            where = f"{self.address or '*'}:{self._port}"
-            raise ConfigError(
-                f"{self.project.config_file or self.project.root_dir}: port: cannot listen on "
-                f"{where}: {exc.strerror or exc}"
-            ) from exc
+        if sockets is None:
+            try:
+                sockets = listen_sockets(self.project, self._port, self.address)
+            except ConfigError:
+                await self.component_manager.dispose_async()
+                raise
         self._http.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
         self._log(logging.INFO, 100, self.project.name, f"{self.address or '*'}:{self.port}")
@@ -164,6 +160,28 @@ class HostrayServer:
         """Serve until stopped, blocking; the process exit status (0 after a graceful stop)."""
         asyncio.run(self.serve_forever(sockets))
         return 0
+
+
+def listen_sockets(
+    project: Project,
+    port: int | None = None,
+    address: str | None = None,
+    *,
+    port_source: str | None = None,
+) -> list[socket.socket]:
+    """Bind the sockets the project listens on (`port`/`address` override the config's).
+
+    A failure is one `ConfigError` line naming what chose the port: `port_source` (the CLI passes
+    `--port N`) or else the config file's `port` key, then the address and the system's reason.
+    """
+    listen_port: int = project.config["port"] if port is None else port
+    listen_address: str = project.config["address"] if address is None else address
+    try:
+        return bind_sockets(listen_port, listen_address or None)
+    except (OSError, OverflowError, ValueError) as exc:
+        source = port_source or f"{project.config_file or project.root_dir}: port"
+        where = f"{listen_address or '*'}:{listen_port}"
+        raise ConfigError(f"{source}: cannot listen on {where}: {_reason(exc)}") from exc
 
 
 def _ssl_context(project: Project) -> ssl.SSLContext | None:

@@ -18,6 +18,8 @@ from hostray.config import DynamicClassEnum
 __all__ = ["Component", "ComponentManager", "ComponentTypes"]
 
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+"""Seconds components may spend finishing queued work at stop; the config's `shutdown_timeout`
+default too."""
 
 
 class ComponentTypes(DynamicClassEnum):
