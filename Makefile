@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy $(MYPY_ARGS)
+	$(BIN)/mypy tests/typing
 	$(BIN)/python -m pytest -q tests/packaging/test_declared_imports.py
 
 format: $(STAMP)
