@@ -107,7 +107,7 @@ class _ConfigLoader(yaml.SafeLoader):
             )
         if node.style is not None:  # quoted: stays a string
             return text
-        tag = self.resolve(ScalarNode, text, (True, False))
+        tag = self.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
         if tag == _STR_TAG:
             return text
         return self.yaml_constructors[tag](

@@ -7,7 +7,8 @@ import inspect
 from typing import Any
 
 from tornado.httputil import HTTPServerRequest
-from tornado.web import Application, ErrorHandler, URLSpec, _HandlerDelegate
+from tornado.routing import URLSpec
+from tornado.web import Application, ErrorHandler, _HandlerDelegate
 
 from hostray.config import mask_secrets
 

@@ -44,7 +44,7 @@ def _memory_cache_of(manager: ComponentManager) -> MemoryCacheComponent:
     return cache
 
 
-class SelfCheckPerson(SELFCHECK_BASE, EntityBaseAddon):
+class SelfCheckPerson(SELFCHECK_BASE, EntityBaseAddon):  # type: ignore[misc]  # a dynamic base
     """A row of the self-check's in-memory database."""
 
     __tablename__ = "selfcheck_person"
@@ -58,7 +58,7 @@ class SelfCheckPerson(SELFCHECK_BASE, EntityBaseAddon):
     client_excluded_columns = ["secret"]
 
 
-class PersonAccessor(OrmDBEntityAccessor):
+class PersonAccessor(OrmDBEntityAccessor[SelfCheckPerson]):
     """Accessor of `SelfCheckPerson`."""
 
     def __init__(self) -> None:
