@@ -46,14 +46,11 @@ class CommandLineServer(HostrayServer):
     async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Start as `HostrayServer` does, then announce the URL and arm autoreload / lifeline."""
         await super().start(sockets)
-        host = self.address or "localhost"
-        host = f"[{host}]" if ":" in host else host
-        scheme = "https" if self.project.config.get("ssl") else "http"
         # One write of whole lines: the children of --processes share stdout and must not
         # interleave their announcements.
         sys.stdout.write(
-            f"{self.project.name}: listening on {scheme}://{host}:{self.port} "
-            f"(pid {os.getpid()})\npress ctrl+c to stop\n"
+            f"{self.project.name}: listening on {self.url} (pid {os.getpid()})\n"
+            "press ctrl+c to stop\n"
         )
         sys.stdout.flush()
         if self.autoreload:

@@ -82,6 +82,14 @@ class HostrayServer:
         self.port = sockets[0].getsockname()[1]
         self._log(logging.INFO, 100, self.project.name, f"{self.address or '*'}:{self.port}")
 
+    @property
+    def url(self) -> str:
+        """The server's base URL once it listens (`localhost` when bound to every interface)."""
+        host = self.address or "localhost"
+        host = f"[{host}]" if ":" in host else host
+        scheme = "https" if self.project.config.get("ssl") else "http"
+        return f"{scheme}://{host}:{self.port}"
+
     def _apply_debug(self, manager: ComponentManager) -> None:
         """Default loggers echo and log everything in debug mode, errors only otherwise."""
         logger = manager.get_component(DefaultComponentTypes.Logger)
