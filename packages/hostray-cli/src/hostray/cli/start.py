@@ -84,9 +84,13 @@ class CommandLineServer(HostrayServer):
 
 
 def _bind(project: Project, port: int | None, address: str | None) -> list[socket.socket]:
-    """Bind before forking; a port in use names `--port` when the option chose it."""
+    """Bind before forking; a failure names `--port`/`--address` when the option chose it."""
     return listen_sockets(
-        project, port, address, port_source=f"--port {port}" if port is not None else None
+        project,
+        port,
+        address,
+        port_source=f"--port {port}" if port is not None else None,
+        address_source=f"--address {address}" if address is not None else None,
     )
 
 

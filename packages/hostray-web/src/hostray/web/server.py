@@ -9,6 +9,7 @@ components in reverse order. A second signal during the stop exits at once.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -24,6 +25,12 @@ from hostray.config import ConfigError
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication, build_application, build_components
 from .component import ComponentManager, DefaultComponentTypes
+from .config_validator import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_IDLE_CONNECTION_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_CONNECTIONS,
+)
 from .messages import message
 from .project import Project, load_project, project_from_config
 
@@ -71,7 +78,11 @@ class HostrayServer:
         self.component_manager = await build_components(self.project)
         self._apply_debug(self.component_manager)
         self.app = build_application(self.project, self.component_manager, debug=self.debug)
-        self._http = DrainingHTTPServer(self.app, ssl_options=ssl_context)
+        self._http = DrainingHTTPServer(
+            self.app,
+            ssl_options=ssl_context,
+            **_connection_limits(self.project.config),
+        )
         if sockets is None:
             try:
                 sockets = listen_sockets(self.project, self._port, self.address)
@@ -131,12 +142,15 @@ class HostrayServer:
         self._log(logging.INFO, 102, self.project.name)
 
     async def _close_websockets(self, app: HostrayApplication, timeout: float) -> None:
+        if not app.open_websockets:
+            return
         for handler in list(app.open_websockets):
             handler.close(WEBSOCKET_GOING_AWAY, "server shutting down")
         try:
             await asyncio.wait_for(app.open_websockets.wait_empty(), timeout)
         except asyncio.TimeoutError:
-            self._log(logging.WARNING, 104, len(app.open_websockets))
+            if app.open_websockets:
+                self._log(logging.WARNING, 104, len(app.open_websockets))
 
     async def serve_forever(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Start, serve until SIGINT/SIGTERM (or `request_stop()`), then stop gracefully."""
@@ -176,20 +190,43 @@ def listen_sockets(
     address: str | None = None,
     *,
     port_source: str | None = None,
+    address_source: str | None = None,
 ) -> list[socket.socket]:
     """Bind the sockets the project listens on (`port`/`address` override the config's).
 
-    A failure is one `ConfigError` line naming what chose the port: `port_source` (the CLI passes
-    `--port N`) or else the config file's `port` key, then the address and the system's reason.
+    A failure is one `ConfigError` line naming what chose the culprit: for an address problem
+    `address_source` (the CLI passes `--address A`) or else the config file's `address` key, for
+    any other `port_source` (`--port N`) or the `port` key; then where and the system's reason.
     """
     listen_port: int = project.config["port"] if port is None else port
     listen_address: str = project.config["address"] if address is None else address
     try:
         return bind_sockets(listen_port, listen_address or None)
     except (OSError, OverflowError, ValueError) as exc:
-        source = port_source or f"{project.config_file or project.root_dir}: port"
+        config = project.config_file or project.root_dir
+        if _is_address_problem(exc):
+            source = address_source or f"{config}: address"
+        else:
+            source = port_source or f"{config}: port"
         where = f"{listen_address or '*'}:{listen_port}"
         raise ConfigError(f"{source}: cannot listen on {where}: {_reason(exc)}") from exc
+
+
+def _is_address_problem(exc: BaseException) -> bool:
+    """Whether a bind failed for its address (unknown name, not an address of this host)."""
+    return isinstance(exc, socket.gaierror) or getattr(exc, "errno", None) == errno.EADDRNOTAVAIL
+
+
+def _connection_limits(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The `HTTPServer` arguments of the config's limits (defaults for a hand-made config)."""
+    return {
+        "max_body_size": config.get("max_body_size", DEFAULT_MAX_BODY_SIZE),
+        "idle_connection_timeout": config.get(
+            "idle_connection_timeout", DEFAULT_IDLE_CONNECTION_TIMEOUT
+        ),
+        "body_timeout": config.get("body_timeout", DEFAULT_BODY_TIMEOUT),
+        "max_connections": config.get("max_connections", DEFAULT_MAX_CONNECTIONS),
+    }
 
 
 def _ssl_context(project: Project) -> ssl.SSLContext | None:
