@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Column, Integer, String
 
@@ -54,8 +54,8 @@ class SelfCheckPerson(SELFCHECK_BASE, EntityBaseAddon):  # type: ignore[misc]  #
     age = Column(Integer, nullable=False)
     secret = Column(String(40))
 
-    column_fix = ["name"]
-    client_excluded_columns = ["secret"]
+    column_fix: ClassVar[list[str]] = ["name"]
+    client_excluded_columns: ClassVar[list[str]] = ["secret"]
 
 
 class PersonAccessor(OrmDBEntityAccessor[SelfCheckPerson]):
