@@ -119,3 +119,29 @@ async def test_a_failing_init_does_not_print_the_secrets_of_its_message(tmp_path
     assert "component.leaky: init failed: ConnectionError: cannot reach" in text
     assert f"redis://:{SECRET_MASK}@127.0.0.1:1/0?token={SECRET_MASK}" in text
     assert "hunter2pw" not in text and "T2tok" not in text
+
+
+def test_show_paths_keeps_what_is_not_a_path_of_the_host(tmp_path) -> None:
+    from hostray.web.shown_paths import show_paths
+
+    root = tmp_path / "proj"
+    (root / "data").mkdir(parents=True)
+    shown = show_paths(
+        {
+            "route": "/hello",
+            "url": "http://127.0.0.1/x",
+            "file_name": str(root / "data" / "a.db"),
+            "save_file": str(tmp_path / "other" / "s.json"),
+            "dirs": [str(root), str(tmp_path / "elsewhere")],
+            "count": 3,
+        },
+        str(root),
+    )
+    assert shown == {
+        "route": "/hello",
+        "url": "http://127.0.0.1/x",
+        "file_name": "data/a.db",
+        "save_file": f"{OUTSIDE_PROJECT}/s.json",
+        "dirs": [".", f"{OUTSIDE_PROJECT}/elsewhere"],
+        "count": 3,
+    }

@@ -17,19 +17,44 @@ __all__ = ["IMPORT_DIR", "OUTSIDE_PROJECT", "show_paths"]
 IMPORT_DIR = "<sys.path>"
 OUTSIDE_PROJECT = "<outside project>"
 
-_PATH_KEYS = frozenset({"dir", "path", "file", "file_name", "save_file", "files_loaded"})
+_PATH_KEYS = frozenset(
+    {"dir", "dirs", "path", "paths", "file", "files", "file_name", "save_file", "files_loaded"}
+)
 _PATH_SUFFIXES = ("_dir", "_path", "_file", "_files", "_paths", "_dirs")
 
 
-def show_paths(value: Any, root_dir: str, key: Any = None) -> Any:
+def show_paths(value: Any, root_dir: str) -> Any:
     """A copy of `value` (mappings, lists, strings) with every absolute path shown as above."""
-    if isinstance(value, Mapping):
-        return {k: show_paths(item, root_dir, k) for k, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [show_paths(item, root_dir, key) for item in value]
-    if isinstance(value, str) and _looks_absolute(value):
-        return _shown(value, os.path.realpath(root_dir), _is_path_key(key))
-    return value
+    root = os.path.realpath(root_dir)
+    return _Shower(root, _import_dirs(root)).show(value, None)
+
+
+class _Shower:
+    """One pass over an info tree: the project root and the import directories, found once."""
+
+    def __init__(self, root: str, import_dirs: list[str]) -> None:
+        self.root = root
+        self.import_dirs = import_dirs
+
+    def show(self, value: Any, key: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: self.show(item, k) for k, item in value.items()}
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return [self.show(item, key) for item in value]
+        if isinstance(value, str) and _looks_absolute(value):
+            return self.path(value, _is_path_key(key))
+        return value
+
+    def path(self, path: str, path_key: bool) -> str:
+        real = os.path.realpath(path)
+        inside = _relative_to(real, self.root)
+        if inside is not None:
+            return inside
+        for import_dir in self.import_dirs:
+            below = _relative_to(real, import_dir)
+            if below is not None and below != ".":
+                return f"{IMPORT_DIR}/{below}"
+        return f"{OUTSIDE_PROJECT}/{os.path.basename(real)}" if path_key else path
 
 
 def _looks_absolute(text: str) -> bool:
@@ -38,18 +63,6 @@ def _looks_absolute(text: str) -> bool:
 
 def _is_path_key(key: Any) -> bool:
     return isinstance(key, str) and (key in _PATH_KEYS or key.endswith(_PATH_SUFFIXES))
-
-
-def _shown(path: str, root: str, path_key: bool) -> str:
-    real = os.path.realpath(path)
-    inside = _relative_to(real, root)
-    if inside is not None:
-        return inside
-    for import_dir in _import_dirs(root):
-        below = _relative_to(real, import_dir)
-        if below is not None and below != ".":
-            return f"{IMPORT_DIR}/{below}"
-    return f"{OUTSIDE_PROJECT}/{os.path.basename(real)}" if path_key else path
 
 
 def _relative_to(path: str, directory: str) -> str | None:
