@@ -132,3 +132,19 @@ def test_problems_never_show_the_value_of_a_secret_looking_key() -> None:
     assert "user: expected str, got 5 (int)" in text
     assert f"got 'mysql://root:{M}@127.0.0.1/x?api_key={M}'" in text
     assert "mode: expected one of 'a', 'b', got 'c'" in text
+
+
+def test_a_url_key_in_a_problem_path_is_masked() -> None:
+    root = ConfigContainerMeta(
+        "root",
+        False,
+        ConfigElementMeta("port", int, False),
+    )
+    with pytest.raises(ConfigError) as caught:
+        root({"port": 1, "http://u:pw1@127.0.0.1/api?token=t0k": {}})
+    text = str(caught.value)
+    assert "pw1" not in text and "t0k" not in text
+    assert f"http://u:{M}@127.0.0.1/api?token={M}: unknown key" in text
+    assert mask_secrets("see http://h/?key=k1, then (http://u:p@h).") == (
+        f"see http://h/?key={M}, then (http://u:{M}@h)."
+    )

@@ -145,3 +145,15 @@ def test_show_paths_keeps_what_is_not_a_path_of_the_host(tmp_path) -> None:
         "dirs": [".", f"{OUTSIDE_PROJECT}/elsewhere"],
         "count": 3,
     }
+
+
+def test_a_services_config_problem_masks_the_base_url(tmp_path) -> None:
+    from hostray.config import ConfigError
+    from hostray.web.component.optional_component.service_config import parse_services
+
+    base = "http://svc:svcpw@127.0.0.1:9/api?api_key=K1key"
+    with pytest.raises(ConfigError) as caught:
+        parse_services({base: {"/a": {"name": "a"}, "/b": {"name": "a"}}})
+    text = str(caught.value)
+    assert "svcpw" not in text and "K1key" not in text
+    assert f"http://svc:{SECRET_MASK}@127.0.0.1:9/api?api_key={SECRET_MASK}" in text

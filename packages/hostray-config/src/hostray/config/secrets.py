@@ -98,8 +98,15 @@ def mask_secrets(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [mask_secrets(item) for item in value]
     if isinstance(value, str) and "://" in value:
-        return _URL.sub(lambda found: mask_url(found.group(0)), value)
+        return _URL.sub(_mask_found_url, value)
     return value
+
+
+def _mask_found_url(found: re.Match[str]) -> str:
+    """A URL found in text, masked; punctuation that ends the sentence stays outside it."""
+    text = found.group(0)
+    url = text.rstrip(".,;:!?)]}")
+    return mask_url(url) + text[len(url) :]
 
 
 def _mask_pairs(text: str) -> str:

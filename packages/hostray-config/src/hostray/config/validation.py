@@ -52,7 +52,8 @@ class _Walk:
 
     def report(self, where: object, key: Hashable | None, path: str, message: str) -> None:
         parts = [part for part in (location_of(where, key), path) if part]
-        self.problems.append(": ".join([*parts, message]))
+        # A key may be a URL with its password (a services base URL): mask it in the path too.
+        self.problems.append(mask_secrets(": ".join([*parts, message])))
 
     def value(
         self, schema: ConfigBaseElementMeta, value: Any, path: str, where: object, key: Any
