@@ -8,14 +8,16 @@ from typing import Any
 
 from tornado import httputil
 from tornado.httputil import HTTPServerRequest
+from tornado.routing import URLSpec
 from tornado.web import (
     Application,
     ErrorHandler,
     OutputTransform,
     RequestHandler,
-    URLSpec,
     _HandlerDelegate,
 )
+
+from hostray.config import mask_secrets
 
 from ._body_limit import LimitedHandlerDelegate
 from .component import ComponentManager
@@ -133,7 +135,8 @@ async def build_components(project: Project) -> ComponentManager:
             await manager.dispose_async()
             raise ProjectError(
                 f"{project.config_file or project.root_dir}: component.{spec.component_type.key}: "
-                f"init failed: {type(exc).__name__}: {exc} (project {project.name!r})"
+                f"init failed: {type(exc).__name__}: {mask_secrets(str(exc))} "
+                f"(project {project.name!r})"
             ) from exc
         manager.set_component(component)
     return manager

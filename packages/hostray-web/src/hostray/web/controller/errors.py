@@ -44,7 +44,8 @@ def client_message(exc: BaseException | None, status_code: int) -> str | None:
         return None
     get_message = getattr(exc, "get_message", None)  # Tornado >= 6.5
     if get_message is not None:
-        return get_message()
+        message: str | None = get_message()
+        return message
     if exc.log_message and exc.args:
         return str(exc.log_message % exc.args)
     return exc.log_message

@@ -1,10 +1,13 @@
 """Exceptions the optional components raise, importable without aiohttp, SQLAlchemy or redis.
 
 Controllers catch these to answer a request: an unreachable service or session store is a 503,
-a value that cannot be kept in a session is the caller's mistake.
+a value that cannot be kept in a session is the caller's mistake. Every class here derives from
+`HostrayWebError`; `hostray.web.errors` draws the whole tree.
 """
 
 from __future__ import annotations
+
+from ...errors import HostrayWebError
 
 __all__ = [
     "MethodNotEnabledError",
@@ -18,7 +21,7 @@ __all__ = [
 ]
 
 
-class ServiceError(Exception):
+class ServiceError(HostrayWebError):
     """Base of every error `ServicesComponent.invoke` raises itself."""
 
 
@@ -71,11 +74,11 @@ class ServiceTimeoutError(ServiceConnectionError, TimeoutError):
     """The service did not answer within its `timeout`."""
 
 
-class SessionValueError(TypeError):
+class SessionValueError(HostrayWebError, TypeError):
     """A value that cannot be kept in a session (only JSON types, date and datetime can)."""
 
 
-class SessionStoreUnavailableError(RuntimeError):
+class SessionStoreUnavailableError(HostrayWebError, RuntimeError):
     """The session store (Redis) cannot be reached; the request can be retried once it is back."""
 
     def __init__(self, url: str, reason: str) -> None:

@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from hostray.config import ConfigError
+from hostray.config import ConfigError, mask_secrets
 from hostray.orm import (
     DB_MODULE_NAME,
     HasMetadata,
@@ -33,8 +33,6 @@ from .. import Component, ComponentManager
 from .settings import OrmDBSettings
 
 __all__ = ["OrmDBComponent"]
-
-SECRET_KEYS = frozenset({"password"})
 
 
 @dataclass
@@ -89,9 +87,7 @@ class OrmDBComponent(Component):
         """Every db_id's settings, passwords masked, and whether its pool is up."""
         details = {}
         for db_id, database in self._databases.items():
-            shown = {
-                k: ("***" if k in SECRET_KEYS and v else v) for k, v in database.shown().items()
-            }
+            shown = mask_secrets(database.shown())
             shown["initialized"] = database.pool is not None
             details[db_id] = shown
         return {**super().info(), "info": details}

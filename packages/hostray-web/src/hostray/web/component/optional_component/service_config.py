@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hostray.config import ConfigError
+from hostray.config import ConfigError, mask_secrets
 
 from .schema import DEFAULT_SERVICE_TIMEOUT, HTTP_METHODS
 
@@ -79,8 +79,8 @@ def parse_services(config: Mapping[str, Any]) -> dict[str, Service]:
                 )
                 continue
             services[service.name] = service
-    if problems:
-        raise ConfigError(*problems)
+    if problems:  # the base URLs name the services: never print their secrets
+        raise ConfigError(*(mask_secrets(problem) for problem in problems))
     return services
 
 

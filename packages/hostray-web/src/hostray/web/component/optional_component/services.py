@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 from multidict import CIMultiDict
 
+from ...errors import ComponentClosedError
 from .. import Component, ComponentManager
 from .errors import (
     MethodNotEnabledError,
@@ -88,7 +89,7 @@ class ServicesComponent(Component):
     ) -> ServiceResponse:
         """Send the request and wait for the response (blocking; from any thread)."""
         if self._disposed:
-            raise RuntimeError("services: the component is disposed")
+            raise ComponentClosedError("services: the component is disposed")
         return self._loop_thread.run(
             self.invoke_async(service_name, method, streaming_callback, **kwargs)
         )
@@ -103,7 +104,7 @@ class ServicesComponent(Component):
         """Send the request on this loop's pooled session; `streaming_callback` (plain or async)
         receives the body chunk by chunk instead of `content`."""
         if self._disposed:
-            raise RuntimeError("services: the component is disposed")
+            raise ComponentClosedError("services: the component is disposed")
         service = self.services.get(service_name)
         if service is None:
             raise UnknownServiceError(service_name, list(self.services))
