@@ -16,7 +16,8 @@ __all__ = ["client_message", "http_error_for"]
 def http_error_for(exc: BaseException) -> HTTPError | None:
     """The `HTTPError` an exception of a sibling package stands for, or None.
 
-    A service that cannot be reached is a 502 (504 when it timed out). hostray.orm and the services
+    A service that cannot be reached, answers too much or redirects elsewhere is a 502 (504 when it
+    timed out); a `route_input` that climbs out of the route is a 400. hostray.orm and the services
     errors are looked up only if already imported: an application that never used them cannot raise
     their errors, and importing them here would load SQLAlchemy or aiohttp for nothing.
     """
@@ -24,8 +25,17 @@ def http_error_for(exc: BaseException) -> HTTPError | None:
     if services is not None:
         if isinstance(exc, services.ServiceTimeoutError):
             return HTTPError(504, "%s", exc)
-        if isinstance(exc, services.ServiceConnectionError):
+        if isinstance(
+            exc,
+            (
+                services.ServiceConnectionError,
+                services.ServiceResponseTooLargeError,
+                services.ServiceRedirectError,
+            ),
+        ):
             return HTTPError(502, "%s", exc)
+        if isinstance(exc, services.ServiceRouteError):
+            return HTTPError(400, "%s", exc)
     orm = sys.modules.get("hostray.orm")
     if orm is None:
         return None
