@@ -67,7 +67,9 @@ def test_the_cap_is_per_service_and_streaming_is_not_capped(services):
     with pytest.raises(ServiceResponseTooLargeError, match=r"'small'.*\(1000 bytes\)"):
         services.invoke("small", size=1001)
     received: list[int] = []
-    services.invoke("small", size=50_000, streaming_callback=lambda chunk: received.append(len(chunk)))
+    services.invoke(
+        "small", size=50_000, streaming_callback=lambda chunk: received.append(len(chunk))
+    )
     assert sum(received) == 50_000
 
 

@@ -55,9 +55,11 @@ class MemoryCacheComponent(Component):
         backend: str = "memory",
         url: str = DEFAULT_REDIS_URL,
         key_prefix: str = "hostray:session:",
+        allow_per_process: bool = False,
         root_dir: str | None = None,
     ) -> None:
-        """Start the configured backend (loading `save_file` for the memory one)."""
+        """Start the configured backend (loading `save_file` for the memory one).
+        `allow_per_process` is read by `hostray start --processes` (hostray.web.per_process)."""
         problems = []
         if not isinstance(sess_lifetime, (int, float)) or sess_lifetime <= 0:
             problems.append(

@@ -71,8 +71,10 @@ MemoryCacheValidator = ConfigContainerMeta(
     ConfigElementMeta("backend", str, False, default="memory", choices=("memory", "redis")),
     ConfigElementMeta("url", str, False, default=DEFAULT_REDIS_URL),
     ConfigElementMeta("key_prefix", str, False, default="hostray:session:"),
+    ConfigElementMeta("allow_per_process", bool, False, default=False),
 )
-"""Sessions kept in memory (optionally saved to `save_file`) or in Redis (`backend: redis`)."""
+"""Sessions kept in memory (optionally saved to `save_file`) or in Redis (`backend: redis`);
+`allow_per_process: true` lets `hostray start --processes N` keep sessions in each process."""
 
 
 def _db_module(name: str, *parameters: ConfigBaseElementMeta) -> ConfigContainerMeta:
