@@ -103,9 +103,16 @@ def build_application(
         "name": project.name,
     }
     settings.update(project.config.get("settings") or {})
+    problems = []
     for route in project.routes:
         on_server_start = getattr(route.handler_class, "on_server_start", None)
         if callable(on_server_start):
-            on_server_start(dict(route.params))
+            try:
+                on_server_start(dict(route.params))
+            except ValueError as exc:
+                where = project.config_file or project.root_dir
+                problems.append(f"{where}: controller.{route.pattern}.params.{exc}")
+    if problems:
+        raise ProjectError(*problems)
     handlers = [URLSpec(r.pattern, r.handler_class, dict(r.params)) for r in project.routes]
     return HostrayApplication(handlers, component_manager, **settings)

@@ -154,8 +154,10 @@ def _remove_unlocked(path: str) -> bool:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             return False  # an upload in progress (this or another process)
-        with contextlib.suppress(FileNotFoundError):
+        try:
             os.unlink(path)
+        except OSError:
+            return False
         return True
     finally:
         os.close(fd)
