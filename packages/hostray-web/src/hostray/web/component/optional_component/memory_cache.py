@@ -18,6 +18,7 @@ from hostray.config import ConfigError
 
 from .. import Component, ComponentManager
 from .memory_store import MemorySessionStore, SessionEntry
+from .outages import show_logger
 from .schema import DEFAULT_REDIS_URL
 from .session_data import SessionDict
 
@@ -78,6 +79,7 @@ class MemoryCacheComponent(Component):
             problems.append("component.memory_cache.save_interval: needs save_file")
         if problems:
             raise ConfigError(*problems)
+        show_logger(component_manager, logger.name)
         self.sess_lifetime = sess_lifetime
         self.renew_lifetime = bool(renew_lifetime)
         self.renew_id = bool(renew_id)

@@ -10,7 +10,17 @@ from __future__ import annotations
 import logging
 import threading
 
-__all__ = ["OutageLog"]
+from .. import ComponentManager, DefaultComponentTypes
+
+__all__ = ["OutageLog", "show_logger"]
+
+
+def show_logger(component_manager: ComponentManager, name: str) -> None:
+    """Print the records of logger `name` like the server's own (level and time on stdout, and
+    the log `dir` when set), in every mode: what it logs is what an operator must see."""
+    loggers = component_manager.get_component(DefaultComponentTypes.Logger)
+    if loggers is not None:
+        loggers.get_logger(name, echo=True)
 
 
 class OutageLog:

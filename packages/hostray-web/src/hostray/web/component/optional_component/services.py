@@ -30,7 +30,7 @@ from .errors import (
     UnknownServiceError,
 )
 from .loop_thread import LoopThread
-from .outages import OutageLog
+from .outages import OutageLog, show_logger
 from .per_loop import PerLoop
 from .service_config import Service, normalize_method, parse_services
 from .service_response import ServiceResponse
@@ -83,6 +83,7 @@ class ServicesComponent(Component):
         self._sessions: PerLoop[aiohttp.ClientSession] = PerLoop(_new_session, _close_session)
         self._loop_thread = LoopThread("hostray-services")
         self._disposed = False
+        show_logger(component_manager, logger.name)
         self._unreachable = OutageLog(logger, "service")
         self._refused = OutageLog(logger, "service")
 
