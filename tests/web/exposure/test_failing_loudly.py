@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
+from ..optional.http_server import echo_server
 from ..optional.redis_server import free_port
 from .conftest import write_project
 
@@ -118,20 +119,24 @@ async def test_a_wrong_database_password_is_logged(serve, tmp_path, mysql_url) -
     assert "Traceback" not in output
 
 
-async def test_an_unreachable_service_is_logged_once(serve, tmp_path) -> None:
+async def test_an_unreachable_service_is_logged_once_and_its_return(serve, tmp_path) -> None:
+    port = free_port()
     components = f"""\
             services:
-                http://127.0.0.1:{free_port()}:
-                    /api:
+                http://127.0.0.1:{port}:
+                    /echo:
                         name: down
                         get:
     """
     with serve(project(tmp_path / "svc", components, "upstream")) as served:
         assert await fetch_three_times(served.url) == [502, 502, 502]
+        with echo_server(port):
+            assert await fetch_three_times(served.url) == [200, 200, 200]
         output = served.stop()
     errors = lines_with(output, "ERROR", "service down:")
     assert len(errors) == 1, output
-    assert "/api failed" in errors[0]
+    assert "/echo failed" in errors[0]
+    assert len(lines_with(output, "WARNING", "service down: works again")) == 1, output
     assert "Traceback" not in output
 
 

@@ -80,8 +80,9 @@ async def fail(request: web.Request) -> web.Response:
 
 
 @contextmanager
-def echo_server() -> Iterator[str]:
-    """Yield the base URL of a running server; stop it afterwards."""
+def echo_server(port: int = 0) -> Iterator[str]:
+    """Yield the base URL of a running server (on `port`, a free one by default); stop it
+    afterwards."""
     loop = asyncio.new_event_loop()
     app = web.Application()
     app.router.add_route("*", "/echo", echo)
@@ -100,7 +101,7 @@ def echo_server() -> Iterator[str]:
 
     async def start() -> int:
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
         return runner.addresses[0][1]
 
