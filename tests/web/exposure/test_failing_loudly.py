@@ -153,5 +153,6 @@ async def test_an_unreachable_redis_is_logged_once(serve, tmp_path) -> None:
         output = served.stop()
     errors = lines_with(output, "ERROR", "memory_cache: Redis at redis://:***@127.0.0.1:")
     assert len(errors) == 1, output
+    assert len(lines_with(output, "ERROR", "")) == 1, output  # nothing logged per request
     assert PASSWORD not in output
     assert "Traceback" not in output

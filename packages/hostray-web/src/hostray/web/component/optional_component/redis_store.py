@@ -87,14 +87,14 @@ class RedisSessionStore:
 
     @contextmanager
     def _reachable(self) -> Iterator[None]:
-        """Redis errors as `SessionStoreUnavailableError`, logged once per outage."""
+        """Redis errors as `SessionStoreUnavailableError`, logged once per outage (its end is
+        logged by the first command Redis answers)."""
         try:
             yield
         except _UNAVAILABLE as exc:
             reason = str(exc) or type(exc).__name__
             self._outages.failed(self.display_url, f"unavailable: {reason}")
             raise SessionStoreUnavailableError(self.display_url, reason) from exc
-        self._outages.recovered(self.display_url)
 
     def _run(self, operation: _Operation[_T]) -> _T:
         """Run `operation` on the blocking client."""
@@ -113,6 +113,7 @@ class RedisSessionStore:
                     reply, error = getattr(self._client, name)(*args, **kwargs), None
                 except redis.exceptions.ResponseError as exc:
                     reply, error = None, exc
+                self._outages.recovered(self.display_url)
 
     async def _run_async(self, operation: _Operation[_T]) -> _T:
         """Run `operation` on the running loop's client."""
@@ -132,6 +133,7 @@ class RedisSessionStore:
                     reply, error = await getattr(client, name)(*args, **kwargs), None
                 except redis.exceptions.ResponseError as exc:
                     reply, error = None, exc
+                self._outages.recovered(self.display_url)
 
     def _decode(self, raw: bytes | str, session_id: str) -> dict[str, Any] | None:
         try:
