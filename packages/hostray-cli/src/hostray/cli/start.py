@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from hostray.cli.errors import CliError
 from hostray.cli.processes import serve_forked
+from hostray.web.per_process import per_process_problems
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer, listen_sockets
 
@@ -118,6 +119,10 @@ def start_project(
             f"--processes {processes}"
         )
     project = load_project(directory)
+    if processes != 1:
+        problems = per_process_problems(project.config, processes or os.cpu_count() or 1)
+        if problems:
+            raise CliError(*problems)
     sockets = _bind(project, port, address)
     if processes == 1:
         server = CommandLineServer(

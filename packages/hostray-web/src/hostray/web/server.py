@@ -77,7 +77,11 @@ class HostrayServer:
         self._stop_requested = asyncio.Event()
         self.component_manager = await build_components(self.project)
         self._apply_debug(self.component_manager)
-        self.app = build_application(self.project, self.component_manager, debug=self.debug)
+        try:
+            self.app = build_application(self.project, self.component_manager, debug=self.debug)
+        except ConfigError:
+            await self.component_manager.dispose_async()
+            raise
         self._http = DrainingHTTPServer(
             self.app,
             ssl_options=ssl_context,

@@ -117,7 +117,8 @@ class SessionMixin(_Handler):
         try:
             await self.save_session()
         except SessionStoreUnavailableError as exc:
-            logger.error("session %s… not saved: %s", self._hostray_session_id[:6], exc)
+            # The store logged the outage once; one line per request would bury it.
+            logger.debug("session %s… not saved: %s", self._hostray_session_id[:6], exc)
             if not self._headers_written:
                 self.clear()
                 self.set_status(503)

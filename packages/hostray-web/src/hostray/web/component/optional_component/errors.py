@@ -14,6 +14,9 @@ __all__ = [
     "ServiceArgumentError",
     "ServiceConnectionError",
     "ServiceError",
+    "ServiceRedirectError",
+    "ServiceResponseTooLargeError",
+    "ServiceRouteError",
     "ServiceTimeoutError",
     "SessionStoreUnavailableError",
     "SessionValueError",
@@ -72,6 +75,40 @@ class ServiceConnectionError(ServiceError, ConnectionError):
 
 class ServiceTimeoutError(ServiceConnectionError, TimeoutError):
     """The service did not answer within its `timeout`."""
+
+
+class ServiceRouteError(ServiceError, ValueError):
+    """`route_input` would leave the service's route (a `..` or `.` segment): the caller's input."""
+
+    def __init__(self, name: str, route_input: str) -> None:
+        self.name = name
+        self.route_input = route_input
+        super().__init__(
+            f"service {name!r}: route_input {route_input!r} has a '..' or '.' segment (refused)"
+        )
+
+
+class ServiceResponseTooLargeError(ServiceError):
+    """The response body is larger than the service's `max_response_size`; nothing was kept."""
+
+    def __init__(self, name: str, url: str, limit: int) -> None:
+        self.name = name
+        self.url = url
+        self.limit = limit
+        super().__init__(
+            f"service {name!r}: the response of {url} is larger than max_response_size "
+            f"({limit} bytes); raise it for this service or pass streaming_callback="
+        )
+
+
+class ServiceRedirectError(ServiceError):
+    """The service redirected where its `redirects` setting does not allow to follow."""
+
+    def __init__(self, name: str, url: str, target: str, reason: str) -> None:
+        self.name = name
+        self.url = url
+        self.target = target
+        super().__init__(f"service {name!r}: redirect from {url} to {target} refused: {reason}")
 
 
 class SessionValueError(HostrayWebError, TypeError):
