@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,6 +85,22 @@ class ServerProcess:
             match = LISTENING.search(line)
             if match:
                 return Listening(match.group(1), int(match.group(2)))
+
+    def wait_for(self, pattern: re.Pattern[str], timeout: float = START_TIMEOUT) -> re.Match[str]:
+        """Block until a line of the output matches `pattern`; fail if none does in time."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(
+                    f"no line matching {pattern.pattern!r} within {timeout}s:\n{self.text()}"
+                )
+            if line is None:
+                pytest.fail(f"exited before a line matching {pattern.pattern!r}:\n{self.text()}")
+            match = pattern.search(line)
+            if match:
+                return match
 
     def stop(self, signum: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT) -> int:
         """Send `signum` and return the exit status."""

@@ -248,3 +248,15 @@ def test_bad_channels_block_is_named_with_file_and_line(tmp_path):
         f"{where}:4: component.channels.backend: expected one of 'memory', 'redis', got 'kafka'",
         f"{where}:5: component.channels.url: expected a redis:// URL, got 'http://x' (str)",
     ]
+
+
+async def test_ready_says_whether_redis_answers(make_component, redis_url, private_redis):
+    assert await make_component(CHANNELS).ready() is None
+    assert await make_component(CHANNELS, backend="redis", url=redis_url).ready() is None
+    down = make_component(
+        CHANNELS, backend="redis", url=f"redis://:pw@127.0.0.1:{private_redis.port}/0"
+    )
+    private_redis.stop()
+    reason = await down.ready()
+    assert reason is not None and "unreachable" in reason
+    assert "pw" not in reason.replace("***", "")

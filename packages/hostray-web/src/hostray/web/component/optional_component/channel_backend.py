@@ -43,6 +43,10 @@ class ChannelBackend(Protocol):
         """What `/components_info` shows (never a password)."""
         ...
 
+    async def ready(self) -> str | None:
+        """None when messages can be carried, else one line saying why not (no secrets)."""
+        ...
+
     async def publish(self, channel: str, message: Message) -> None:
         """Send `message` (already checked) to every process listening on `channel`."""
         ...
@@ -69,6 +73,10 @@ class MemoryChannelBackend:
     def info(self) -> dict[str, Any]:
         """The backend's name."""
         return {"backend": "memory"}
+
+    async def ready(self) -> str | None:
+        """Always ready: nothing outside the process is needed."""
+        return None
 
     async def publish(self, channel: str, message: Message) -> None:
         """Deliver to this process's subscribers before returning."""

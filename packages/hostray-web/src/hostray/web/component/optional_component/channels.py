@@ -67,6 +67,10 @@ class ChannelsComponent(Component):
         details = {**self.backend.info(), "subscribed_channels": len(self._callbacks)}
         return {**super().info(), "info": details}
 
+    async def ready(self) -> str | None:
+        """Readiness (the `server_ready` route): with Redis, None when it answers a PING."""
+        return await self.backend.ready()
+
     async def publish(self, channel: str, message: Message) -> None:
         """Send `message` (str, bytes or a JSON value) to every subscriber of `channel`.
 

@@ -107,6 +107,14 @@ class RedisChannelBackend:
             "connected": self._pubsub is not None,
         }
 
+    async def ready(self) -> str | None:
+        """None when Redis answers a PING, else why not (the URL's password masked)."""
+        try:
+            await self._publishers.get().ping()
+        except _UNAVAILABLE as exc:
+            return f"Redis at {self.display_url} unreachable ({str(exc) or type(exc).__name__})"
+        return None
+
     async def publish(self, channel: str, message: Message) -> None:
         """PUBLISH on this loop's connection; `ChannelsUnavailableError` when Redis is down."""
         client = self._publishers.get()
