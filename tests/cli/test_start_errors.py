@@ -132,6 +132,16 @@ def test_processes_with_in_memory_sessions_are_refused(cli, tmp_path, processes)
     assert "allow_per_process: true" in line
 
 
+@pytest.mark.parametrize("block", ["  channels: {}\n", "  channels:\n    backend: memory\n"])
+def test_processes_with_in_memory_channels_are_refused(cli, tmp_path, block) -> None:
+    project = _project(tmp_path, GOOD_HELLO + block)
+    line = _one_error_line(
+        cli("start", str(project), "--port", "0", "--address", "127.0.0.1", "--processes", "2")
+    )
+    assert f"{project / 'server_config.yaml'}:6: component.channels:" in line
+    assert "sending process" in line and "allow_per_process: true" in line
+
+
 def test_allow_per_process_is_validated(cli, tmp_path) -> None:
     project = _project(tmp_path, MEMORY_SESSIONS + "    allow_per_process: sometimes\n")
     line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "127.0.0.1"))

@@ -2,8 +2,9 @@
 
 Sessions of `memory_cache` with `backend: memory` live in the process that made them: behind N
 processes a client's next request finds its session only one time in N, and every process
-overwrites the same `save_file`. Such a project refuses to start in several processes unless its
-config says it is intended (`memory_cache.allow_per_process: true`).
+overwrites the same `save_file`. Broadcasts of `channels` with `backend: memory` reach only the
+sockets of the sending process. Such a project refuses to start in several processes unless its
+config says it is intended (`allow_per_process: true` in the block).
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from typing import Any
 
 from hostray.config import location_of
 
-__all__ = ["per_process_problems"]
+__all__ = ["PER_PROCESS_BLOCKS", "per_process_problems"]
+
+PER_PROCESS_BLOCKS: Mapping[str, str] = {
+    "memory_cache": "keeps the sessions in each process, so {processes} processes would lose them",
+    "channels": "reaches only the sockets of the sending process, so each of {processes} "
+    "processes would see part of every channel",
+}
+"""Component blocks whose `backend: memory` state is per process, and what is lost."""
 
 
 def per_process_problems(config: Mapping[str, Any], processes: int) -> list[str]:
@@ -22,14 +30,16 @@ def per_process_problems(config: Mapping[str, Any], processes: int) -> list[str]
     components = config.get("component")
     if not isinstance(components, Mapping):
         return []
-    cache = components.get("memory_cache")
-    if not isinstance(cache, Mapping):
-        return []
-    if cache.get("backend", "memory") != "memory" or cache.get("allow_per_process") is True:
-        return []
-    where = location_of(components, "memory_cache") or location_of(config) or "server_config.yaml"
-    return [
-        f"{where}: component.memory_cache: backend memory keeps the sessions in each process, "
-        f"so {processes} processes would lose them; set backend: redis (or allow_per_process: "
-        "true if per-process sessions are intended)"
-    ]
+    problems = []
+    for key, lost in PER_PROCESS_BLOCKS.items():
+        block = components.get(key)
+        if not isinstance(block, Mapping):
+            continue
+        if block.get("backend", "memory") != "memory" or block.get("allow_per_process") is True:
+            continue
+        where = location_of(components, key) or location_of(config) or "server_config.yaml"
+        problems.append(
+            f"{where}: component.{key}: backend memory {lost.format(processes=processes)}; set "
+            "backend: redis (or allow_per_process: true if per-process state is intended)"
+        )
+    return problems

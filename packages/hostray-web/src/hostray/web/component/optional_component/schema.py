@@ -171,8 +171,10 @@ ChannelsValidator = ConfigContainerMeta(
     ConfigElementMeta("backend", str, False, default="memory", choices=CHANNEL_BACKENDS),
     ConfigElementMeta("url", _redis_url, False, default=DEFAULT_REDIS_URL),
     ConfigElementMeta("prefix", str, False, default=DEFAULT_CHANNEL_PREFIX),
+    ConfigElementMeta("allow_per_process", bool, False, default=False),
 )
-"""Publish/subscribe in this process (`backend: memory`) or through Redis (`backend: redis`)."""
+"""Publish/subscribe in this process (`backend: memory`) or through Redis (`backend: redis`);
+`allow_per_process: true` lets `hostray start --processes N` keep memory channels per process."""
 
 OPTIONAL_COMPONENT_VALIDATORS: tuple[ConfigContainerMeta, ...] = (
     ServicesValidator,
