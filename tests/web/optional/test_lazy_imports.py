@@ -49,6 +49,17 @@ def test_each_component_imports_only_its_own_library():
     assert (orm["sqlalchemy"], orm["redis"]) == (True, False)
 
 
+def test_channels_import_redis_only_for_backend_redis():
+    made = """
+        from hostray.web.component import ComponentManager, OptionalComponentTypes
+        from hostray.web.component.optional_component import ChannelsComponent
+        ChannelsComponent(OptionalComponentTypes.Channels).init(ComponentManager(), **{block})
+        """
+    assert loaded_after(made.format(block="{}")) == dict.fromkeys(HEAVY, False)
+    redis = loaded_after(made.format(block="{'backend': 'redis'}"))
+    assert redis == {"aiohttp": False, "sqlalchemy": False, "redis": True}
+
+
 def test_unknown_names_are_attribute_errors():
     import hostray.web.component.optional_component as optional
 
