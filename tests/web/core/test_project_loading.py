@@ -247,7 +247,9 @@ HostrayWebConfigComponentValidator.set_cls_parameters(
     first_project = load_project(first)
     assert sys.modules["component"].__file__ == str(first / "component" / "__init__.py")
     assert str(first) in sys.path
-    assert "hello" in HostrayWebConfigComponentValidator.cls_parameters
+    # what the project's __init__ registered went into that load's copy of the validator tree
+    assert "hello" not in HostrayWebConfigComponentValidator.cls_parameters
+    assert first_project.config["component"]["hello"] == {"p1": "one"}
     import helpers  # type: ignore[import-not-found]
 
     assert helpers.WHO == "first"

@@ -39,6 +39,7 @@ from .validator import (
     ConfigScalableContainerMeta,
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
+    validator_scope,
 )
 from .yaml_loader import load_yaml, substitute_env
 
@@ -80,6 +81,7 @@ __all__ = [
     "size_bytes_to_string",
     "str_to_datetime",
     "substitute_env",
+    "validator_scope",
     "walk_to_file_paths",
 ]
 

@@ -1,7 +1,7 @@
 """SQLAlchemy 2 entity helpers and ORM access worker pools for hostray."""
 
 from .accessor import OrmDBEntityAccessor
-from .base import get_declarative_base
+from .base import declarative_scope, declared_bases, get_declarative_base
 from .engines import DB_MODULE_NAME, create_orm_engine, create_tables, get_session_maker
 from .entity import DatetimeConverter, EntityBaseAddon, PyDatetimeConverter
 from .errors import DatabaseUnavailableError, EntityValidationError
@@ -20,6 +20,8 @@ __all__ = [
     "__version__",
     "create_orm_engine",
     "create_tables",
+    "declarative_scope",
+    "declared_bases",
     "get_declarative_base",
     "get_session_maker",
 ]

@@ -1,9 +1,10 @@
 """Importing a project's reserved packages (`component`, `controller`, `unit_test`) in isolation.
 
 A project's code imports them as top-level packages (`from component import HelloTypes`), so
-they live in `sys.modules` under those names with the project directory on `sys.path`. Loading the
-next project first forgets the previous one: its modules, its `sys.path` entry and whatever it
-added to the config validators.
+they live in `sys.modules` under those names with the project directory on `sys.path`. Loading a
+project first forgets the previous load: its modules and its `sys.path` entry, so that every load
+executes the project's modules afresh. What a load adds to the config validators lives in that
+load's `validator_scope()`; the declarative bases its modules declare, in its `declarative_bases`.
 """
 
 from __future__ import annotations
@@ -12,33 +13,22 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import EnumMeta
 from types import ModuleType
 from typing import Any
 
-from hostray.config import ConfigBaseElementMeta
-
-from .config_validator import HostrayWebConfigValidator
-
-__all__ = ["RESERVED_PACKAGES", "enum_classes", "import_reserved", "reset_reserved"]
+__all__ = [
+    "RESERVED_PACKAGES",
+    "declaring_into",
+    "enum_classes",
+    "import_reserved",
+    "reset_reserved",
+]
 
 RESERVED_PACKAGES = ("component", "controller", "unit_test")
 
 _active_roots: list[str] = []
-
-
-def _validator_tree(root: ConfigBaseElementMeta) -> Iterator[ConfigBaseElementMeta]:
-    yield root
-    for child in root.cls_parameters.values():
-        yield from _validator_tree(child)
-
-
-def _snapshot(root: ConfigBaseElementMeta) -> list[tuple[ConfigBaseElementMeta, dict[str, Any]]]:
-    """Each validator class of the tree with a copy of its children, to undo what a project adds."""
-    return [(node, dict(node.cls_parameters)) for node in _validator_tree(root)]
-
-
-_PRISTINE = _snapshot(HostrayWebConfigValidator)
 
 
 def _is_reserved(module_name: str) -> bool:
@@ -60,10 +50,7 @@ def _from_root(module_name: str, module: object, roots: list[str]) -> bool:
 
 
 def reset_reserved() -> None:
-    """Forget the previously loaded project: its modules, `sys.path` entry and validators."""
-    for node, children in _PRISTINE:
-        node.remove_cls_parameters(*(n for n in node.cls_parameters if n not in children))
-        node.set_cls_parameters(*children.values())
+    """Forget the previously loaded project: its modules and `sys.path` entry."""
     for name, module in list(sys.modules.items()):
         if _is_reserved(name) or _from_root(name, module, _active_roots):
             del sys.modules[name]
@@ -119,3 +106,22 @@ def enum_classes(package: ModuleType | None, base: type) -> list[Any]:
         ):
             found.append(value)
     return found
+
+
+@contextmanager
+def declaring_into(bases: dict[str, Any]) -> Iterator[None]:
+    """Run the block with `get_declarative_base()` registering into `bases` (one project load's).
+
+    Before `hostray.orm` is first imported nothing is declared yet, and projects without entities
+    should not pay SQLAlchemy's import: the block then runs as is, and the bases the process
+    registry holds afterwards (declared by this load) become the load's.
+    """
+    orm = sys.modules.get("hostray.orm")
+    if orm is not None:
+        with orm.declarative_scope(bases):
+            yield
+        return
+    yield
+    orm = sys.modules.get("hostray.orm")
+    if orm is not None:
+        bases.update(orm.declared_bases())

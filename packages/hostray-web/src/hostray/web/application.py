@@ -9,6 +9,7 @@ from typing import Any
 from tornado.httputil import HTTPServerRequest
 from tornado.web import Application, ErrorHandler, URLSpec, _HandlerDelegate
 
+from ._reserved import declaring_into
 from .component import ComponentManager
 from .errors import ProjectError
 from .project import Project
@@ -72,6 +73,12 @@ async def build_components(project: Project) -> ComponentManager:
     """
     manager = ComponentManager()
     manager.shutdown_timeout = float(project.config["shutdown_timeout"])
+    with declaring_into(project.declarative_bases):
+        await _init_components(project, manager)
+    return manager
+
+
+async def _init_components(project: Project, manager: ComponentManager) -> None:
     for spec in project.components:
         component = spec.component_class(spec.component_type)
         try:
@@ -85,7 +92,6 @@ async def build_components(project: Project) -> ComponentManager:
                 f"init failed: {type(exc).__name__}: {exc} (project {project.name!r})"
             ) from exc
         manager.set_component(component)
-    return manager
 
 
 def build_application(

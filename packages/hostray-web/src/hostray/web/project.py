@@ -17,9 +17,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hostray.config import ConfigContainerMeta, ConfigError, load_yaml, location_of
+from hostray.config import (
+    ConfigContainerMeta,
+    ConfigError,
+    load_yaml,
+    location_of,
+    validator_scope,
+)
 
-from ._reserved import enum_classes, import_reserved
+from ._reserved import declaring_into, enum_classes, import_reserved
 from .component import (
     Component,
     ComponentTypes,
@@ -80,6 +86,8 @@ class Project:
     components: list[ComponentSpec] = field(default_factory=list)
     routes: list[RouteSpec] = field(default_factory=list)
     unit_test_types: list[type[UnitTestTypes]] = field(default_factory=list)
+    declarative_bases: dict[str, Any] = field(default_factory=dict)
+    """The `get_declarative_base()` bases this load declared (a reload gets fresh ones)."""
 
 
 def load_project(root_dir: str | os.PathLike[str]) -> Project:
@@ -132,6 +140,14 @@ class _Loader:
         self.project_problems: list[str] = []
 
     def load(self, raw: Any) -> Project:
+        """Import, validate and resolve in this load's own validator tree and declarative bases."""
+        bases: dict[str, Any] = {}
+        with validator_scope(), declaring_into(bases):
+            project = self._load(raw)
+        project.declarative_bases.update(bases)
+        return project
+
+    def _load(self, raw: Any) -> Project:
         packages, import_problems = import_reserved(self.root_dir)
         self.project_problems.extend(import_problems)
         component_enums = [
