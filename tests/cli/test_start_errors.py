@@ -114,3 +114,40 @@ def test_debug_refuses_several_processes(cli, tmp_path) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     line = _one_error_line(cli("start", str(project), "--debug", "--processes", "2"))
     assert "--debug" in line and "--processes 2" in line
+
+
+FAILING_INIT = """\
+from hostray.web.component import Component
+
+
+def check(p1):
+    return {"x": 1}[p1]
+
+
+class HelloComponent(Component):
+    def init(self, component_manager, p1, **kwargs):
+        check(p1)
+"""
+
+
+def test_an_init_that_raises_shows_the_projects_frames(cli, tmp_path) -> None:
+    project = _project(tmp_path, GOOD_HELLO.replace("p1: x", "p1: y"))
+    hello = project / "component" / "hello.py"
+    hello.write_text(FAILING_INIT, encoding="utf-8")
+    result = cli("start", str(project), "--port", "0", "--address", "127.0.0.1")
+    assert result.code == 2, result.err
+    lines = result.err.splitlines()
+    assert lines[0].startswith("error: ") and "init failed: KeyError: 'y'" in lines[0]
+    assert lines[1:] == [
+        f"      {hello}:10: in init: check(p1)",
+        f'      {hello}:5: in check: return {{"x": 1}}[p1]',
+    ]
+
+
+def test_debug_shows_the_whole_traceback_of_an_init_that_raises(cli, tmp_path) -> None:
+    project = _project(tmp_path, GOOD_HELLO.replace("p1: x", "p1: y"))
+    (project / "component" / "hello.py").write_text(FAILING_INIT, encoding="utf-8")
+    result = cli("start", str(project), "--port", "0", "--address", "127.0.0.1", "--debug")
+    assert result.code == 2, result.err
+    assert "Traceback (most recent call last):" in result.err
+    assert "hostray/web/application.py" in result.err  # hostray's own frames, with --debug only

@@ -216,7 +216,9 @@ def test_component_init_that_raises_is_a_project_error_and_disposes_the_rest(
         asyncio.run(server.start())
     assert caught.value.problems == [
         f"{root / 'server_config.yaml'}: component.hello: init failed: "
-        "ValueError: p1 must be a string, got 1 (project 'initfail')"
+        "ValueError: p1 must be a string, got 1 (project 'initfail')",
+        f"    {root / 'component' / 'hello.py'}:5: in init: "
+        "raise ValueError(f'p1 must be a string, got {p1!r}')",
     ]
 
 
@@ -341,3 +343,70 @@ def test_route_params_that_initialize_cannot_take_are_config_errors(tmp_path: Pa
         f"{config}:8: controller./alive.params: SystemAliveController.initialize() "
         "got an unexpected keyword argument 'verbose'",
     }
+
+
+HELPERS_KEYERROR = {
+    "controller/__init__.py": """\
+    from hostray.web.controller import ControllerType
+
+    class MiscTypes(ControllerType):
+        Misc = ('misc', 'misc', 'MiscController')
+    """,
+    "controller/misc.py": """\
+    from hostray.web.controller import RequestController
+
+    from .helpers import LABEL
+
+    class MiscController(RequestController):
+        pass
+    """,
+    "controller/helpers.py": """\
+    TABLE = {'a': 1}
+
+
+    def label(key):
+        return TABLE[key]
+
+
+    LABEL = label('b')
+    """,
+}
+
+
+def test_an_error_in_the_projects_code_shows_its_file_line_and_source(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "misc", "controller:\n    /misc:\n        enum: misc\n", HELPERS_KEYERROR
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root)
+    summary, *frames = caught.value.problems
+    assert "importing module 'controller.misc' failed: KeyError: 'b'" in summary
+    helpers = root / "controller" / "helpers.py"
+    assert frames == [
+        f"    {root / 'controller' / 'misc.py'}:3: in <module>: from .helpers import LABEL",
+        f"    {helpers}:8: in <module>: LABEL = label('b')",
+        f"    {helpers}:5: in label: return TABLE[key]",
+    ]
+
+
+def test_debug_shows_the_whole_traceback(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "misc", "controller:\n    /misc:\n        enum: misc\n", HELPERS_KEYERROR
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root, debug=True)
+    text = "\n".join(caught.value.problems[1:])
+    assert "Traceback (most recent call last):" in text
+    assert "importlib" in text  # the frames outside the project too
+    assert "KeyError: 'b'" in text
+
+
+def test_a_syntax_error_names_its_file_and_line(tmp_path: Path) -> None:
+    files = dict(HELPERS_KEYERROR)
+    files["controller/helpers.py"] = "LABEL = (1,\n"
+    root = write_project(
+        tmp_path / "syntax", "controller:\n    /misc:\n        enum: misc\n", files
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root)
+    assert f"    {root / 'controller' / 'helpers.py'}:1: " in "\n".join(caught.value.problems)

@@ -89,7 +89,7 @@ class CommandLineServer(HostrayServer):
         self.request_stop()
 
 
-def _load(directory: str | os.PathLike[str]) -> Project:
+def _load(directory: str | os.PathLike[str], debug: bool) -> Project:
     """Load and validate the project, every problem as a CliError line."""
     root = Path(directory)
     if not root.is_dir():
@@ -101,7 +101,7 @@ def _load(directory: str | os.PathLike[str]) -> Project:
             "(make one with: hostray create DIR)"
         )
     try:
-        return load_project(root)
+        return load_project(root, debug=debug)
     except ConfigError as exc:
         raise CliError(*exc.problems) from None
 
@@ -144,7 +144,7 @@ def start_project(
             f"--debug autoreloads a single process; it cannot be combined with "
             f"--processes {processes}"
         )
-    project = _load(directory)
+    project = _load(directory, debug)
     sockets = _bind(project, port, address)
     if processes == 1:
         server = CommandLineServer(

@@ -18,6 +18,8 @@ from enum import EnumMeta
 from types import ModuleType
 from typing import Any
 
+from .tracebacks import code_frames
+
 __all__ = [
     "RESERVED_PACKAGES",
     "declaring_into",
@@ -66,10 +68,13 @@ def _is_package(path: str) -> bool:
     return any(os.path.isfile(os.path.join(path, f"__init__.{ext}")) for ext in ("py", "pyc"))
 
 
-def import_reserved(root_dir: str) -> tuple[dict[str, ModuleType], list[str]]:
+def import_reserved(
+    root_dir: str, *, every_frame: bool = False
+) -> tuple[dict[str, ModuleType], list[str]]:
     """Put `root_dir` on `sys.path` and import its reserved packages that exist.
 
-    Returns the imported packages by name and one problem line per package that failed to import.
+    Returns the imported packages by name and, per package that failed to import, one problem line
+    followed by the frame lines of `code_frames` (the project's, or with `every_frame` all).
     """
     reset_reserved()
     sys.path.insert(0, root_dir)
@@ -86,6 +91,7 @@ def import_reserved(root_dir: str) -> tuple[dict[str, ModuleType], list[str]]:
                 f"{os.path.join(root_dir, name, '__init__.py')}: importing reserved package "
                 f"{name!r} failed: {type(exc).__name__}: {exc}"
             )
+            problems.extend(code_frames(exc, root_dir, every_frame=every_frame))
     return packages, problems
 
 

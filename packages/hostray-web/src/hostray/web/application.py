@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Awaitable
 from typing import Any
 
 from tornado.httputil import HTTPServerRequest
-from tornado.web import Application, ErrorHandler, URLSpec, _HandlerDelegate
+from tornado.log import app_log
+from tornado.web import Application, ErrorHandler, RequestHandler, URLSpec, _HandlerDelegate
 
 from ._reserved import declaring_into
 from .component import ComponentManager
 from .errors import ProjectError
 from .project import Project
+from .tracebacks import code_frames
 
 __all__ = ["HostrayApplication", "OpenWebSockets", "build_application", "build_components"]
 
@@ -64,21 +67,66 @@ class HostrayApplication(Application):
             return self.get_handler_delegate(request, ErrorHandler, {"status_code": 400})
         return super().find_handler(request, **kwargs)
 
+    def get_handler_delegate(
+        self,
+        request: HTTPServerRequest,
+        target_class: type[RequestHandler],
+        target_kwargs: dict[str, Any] | None = None,
+        path_args: list[bytes] | None = None,
+        path_kwargs: dict[str, bytes] | None = None,
+    ) -> _HandlerDelegate:
+        """Tornado's delegate, but a controller failing in `initialize()` answers 500."""
+        return _GuardedDelegate(self, request, target_class, target_kwargs, path_args, path_kwargs)
 
-async def build_components(project: Project) -> ComponentManager:
+
+class _GuardedDelegate(_HandlerDelegate):
+    """Runs the handler; if making it fails (`initialize()` raised), logs the error with the
+    project's frames and answers 500 instead of dropping the connection (Tornado's behaviour)."""
+
+    def execute(self) -> Awaitable[None] | None:
+        """Make and run the handler, or the 500 error handler if making it failed."""
+        try:
+            return super().execute()
+        except Exception as exc:
+            if getattr(self, "handler", None) is not None:
+                raise  # the handler exists: the failure is Tornado's own, not the controller's
+            self._log_failed_initialize(exc)
+            self.handler_class = ErrorHandler
+            self.handler_kwargs = {"status_code": 500}
+            self.stream_request_body = False
+            return super().execute()
+
+    def _log_failed_initialize(self, exc: Exception) -> None:
+        settings = self.application.settings
+        frames = code_frames(
+            exc, settings.get("root_dir") or "", every_frame=bool(settings.get("serve_traceback"))
+        )
+        name = getattr(self.handler_class, "__name__", "controller")
+        app_log.error(
+            "\n".join(
+                [
+                    f"{self.request.method} {self.request.uri}: {name}.initialize() failed: "
+                    f"{type(exc).__name__}: {exc}",
+                    *frames,
+                ]
+            )
+        )
+
+
+async def build_components(project: Project, *, debug: bool = False) -> ComponentManager:
     """Create and `init` the project's components in order (Default → Optional → project).
 
     A failing `init` disposes the components already built and raises `ProjectError` naming the
-    component key and the project.
+    component key and the project, with the project's frames of the traceback (`debug`: all).
     """
     manager = ComponentManager()
     manager.shutdown_timeout = float(project.config["shutdown_timeout"])
     with declaring_into(project.declarative_bases):
-        await _init_components(project, manager)
+        await _init_components(project, manager, debug)
     return manager
 
 
-async def _init_components(project: Project, manager: ComponentManager) -> None:
+async def _init_components(project: Project, manager: ComponentManager, debug: bool) -> None:
     for spec in project.components:
         component = spec.component_class(spec.component_type)
         try:
@@ -89,7 +137,8 @@ async def _init_components(project: Project, manager: ComponentManager) -> None:
             await manager.dispose_async()
             raise ProjectError(
                 f"{project.config_file or project.root_dir}: component.{spec.component_type.key}: "
-                f"init failed: {type(exc).__name__}: {exc} (project {project.name!r})"
+                f"init failed: {type(exc).__name__}: {exc} (project {project.name!r})",
+                *code_frames(exc, project.root_dir, every_frame=debug),
             ) from exc
         manager.set_component(component)
 

@@ -35,6 +35,8 @@ from .component import (
 from .config_validator import HostrayWebConfigComponentValidator, HostrayWebConfigValidator
 from .controller import ControllerType, DefaultControllerType
 from .errors import ProjectError
+from .route_params import param_type_problems
+from .tracebacks import code_frames
 from .unit_test import UnitTestCase, UnitTestTypes
 
 __all__ = [
@@ -90,27 +92,42 @@ class Project:
     """The `get_declarative_base()` bases this load declared (a reload gets fresh ones)."""
 
 
-def load_project(root_dir: str | os.PathLike[str]) -> Project:
-    """Load the project in `root_dir`; `ConfigError`/`ProjectError` list every problem."""
+def load_project(root_dir: str | os.PathLike[str], *, debug: bool = False) -> Project:
+    """Load the project in `root_dir`; `ConfigError`/`ProjectError` list every problem.
+
+    An error in the project's code comes with the frame lines of its traceback that lie in the
+    project (with `debug`, the whole traceback)."""
     root = os.path.abspath(os.fspath(root_dir))
     if not os.path.isdir(root):
         raise ConfigError(f"{root}: no such project directory")
     config_file = os.path.join(root, CONFIG_FILE)
     if not os.path.isfile(config_file):
         raise ConfigError(f"{config_file}: not found; a project directory holds {CONFIG_FILE}")
-    return project_from_config(load_yaml(config_file), root, config_file)
+    return project_from_config(load_yaml(config_file), root, config_file, debug=debug)
 
 
 def project_from_config(
-    raw: Any, root_dir: str | os.PathLike[str], config_file: str | None = None
+    raw: Any,
+    root_dir: str | os.PathLike[str],
+    config_file: str | None = None,
+    *,
+    debug: bool = False,
 ) -> Project:
     """Build a project from an already loaded config mapping and its directory."""
-    return _Loader(os.path.abspath(os.fspath(root_dir)), config_file).load(raw)
+    return _Loader(os.path.abspath(os.fspath(root_dir)), config_file, debug).load(raw)
 
 
-def load_unit_tests(root_dir: str | os.PathLike[str]) -> unittest.TestSuite:
+def _import_frames(exc: ConfigError, root_dir: str, debug: bool) -> list[str]:
+    """The frame lines of the error behind a failed `import_class` (none for a missing name)."""
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, ConfigError):
+        return []
+    return code_frames(cause, root_dir, every_frame=debug)
+
+
+def load_unit_tests(root_dir: str | os.PathLike[str], *, debug: bool = False) -> unittest.TestSuite:
     """The test cases named by the project's `UnitTestTypes` enums, as one suite."""
-    project = load_project(root_dir)
+    project = load_project(root_dir, debug=debug)
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
     problems: list[str] = []
@@ -120,6 +137,7 @@ def load_unit_tests(root_dir: str | os.PathLike[str]) -> unittest.TestSuite:
                 case = member.import_class()
             except ConfigError as exc:
                 problems.extend(f"{project.root_dir}: unit_test: {p}" for p in exc.problems)
+                problems.extend(_import_frames(exc, project.root_dir, debug))
                 continue
             names = [n for n in loader.getTestCaseNames(case) if n != "test"]
             if getattr(case, "test", None) is not UnitTestCase.test or not names:
@@ -133,9 +151,10 @@ def load_unit_tests(root_dir: str | os.PathLike[str]) -> unittest.TestSuite:
 class _Loader:
     """One load: collects config and project problems, raises them together."""
 
-    def __init__(self, root_dir: str, config_file: str | None) -> None:
+    def __init__(self, root_dir: str, config_file: str | None, debug: bool) -> None:
         self.root_dir = root_dir
         self.config_file = config_file
+        self.debug = debug
         self.config_problems: list[str] = []
         self.project_problems: list[str] = []
 
@@ -148,7 +167,7 @@ class _Loader:
         return project
 
     def _load(self, raw: Any) -> Project:
-        packages, import_problems = import_reserved(self.root_dir)
+        packages, import_problems = import_reserved(self.root_dir, every_frame=self.debug)
         self.project_problems.extend(import_problems)
         component_enums = [
             DefaultComponentTypes,
@@ -307,6 +326,7 @@ class _Loader:
                         self._where(block, member.key, f"component.{member.key}") + f": {p}"
                         for p in exc.problems
                     )
+                    self.project_problems.extend(_import_frames(exc, self.root_dir, self.debug))
                     continue
                 specs.append(ComponentSpec(member, cls, dict(block.get(member.key) or {})))
         return specs
@@ -325,6 +345,7 @@ class _Loader:
                     self._where(spec, "enum", f"controller.{route}.enum") + f": {p}"
                     for p in exc.problems
                 )
+                self.project_problems.extend(_import_frames(exc, self.root_dir, self.debug))
                 continue
             params = dict(spec.get("params") or {})
             mismatch = _signature_mismatch(getattr(cls, "initialize", None), params, self_arg=True)
@@ -332,6 +353,14 @@ class _Loader:
                 self.config_problems.append(
                     self._where(spec, "params", f"controller.{route}.params")
                     + f": {cls.__name__}.initialize() {mismatch}"
+                )
+                continue
+            type_problems = param_type_problems(getattr(cls, "initialize", None), params)
+            if type_problems:
+                raw_params = spec.get("params")
+                self.config_problems.extend(
+                    self._where(raw_params, p.partition(":")[0], f"controller.{route}.params.") + p
+                    for p in type_problems
                 )
                 continue
             routes.append(RouteSpec(str(route), cls, params))

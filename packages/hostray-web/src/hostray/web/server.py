@@ -49,9 +49,9 @@ class HostrayServer:
         if isinstance(project, Project):
             self.project = project
         elif isinstance(project, Mapping):
-            self.project = project_from_config(project, os.getcwd())
+            self.project = project_from_config(project, os.getcwd(), debug=bool(debug))
         else:
-            self.project = load_project(project)
+            self.project = load_project(project, debug=bool(debug))
         config = self.project.config
         self._port: int = config["port"] if port is None else port
         self.address: str = config["address"] if address is None else address
@@ -68,7 +68,7 @@ class HostrayServer:
         """Build components and application, then listen (on `sockets` if given: after a fork)."""
         ssl_context = _ssl_context(self.project)
         self._stop_requested = asyncio.Event()
-        self.component_manager = await build_components(self.project)
+        self.component_manager = await build_components(self.project, debug=self.debug)
         self._apply_debug(self.component_manager)
         self.app = build_application(self.project, self.component_manager, debug=self.debug)
         self._http = DrainingHTTPServer(self.app, ssl_options=ssl_context)
