@@ -410,3 +410,48 @@ def test_a_syntax_error_names_its_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ProjectError) as caught:
         load_project(root)
     assert f"    {root / 'controller' / 'helpers.py'}:1: " in "\n".join(caught.value.problems)
+
+
+def test_a_broken_reserved_package_is_reported_once_without_follow_on_problems(
+    tmp_path: Path,
+) -> None:
+    routes = "".join(f"    /r{n}:\n        enum: r{n}\n" for n in range(10))
+    root = write_project(
+        tmp_path / "broken",
+        "component:\n    hello:\n        p1: x\ncontroller:\n" + routes,
+        {
+            "controller/__init__.py": "from hostray.web.controller import ControllerType\n"
+            "class Types(ControllerType:\n",
+            "component/__init__.py": "raise RuntimeError('component is broken too')\n",
+        },
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root)
+    problems = [p for p in caught.value.problems if not p.startswith(" ")]
+    assert len(problems) == 2, caught.value.problems
+    assert "importing reserved package 'component' failed: RuntimeError" in problems[0]
+    assert "importing reserved package 'controller' failed: SyntaxError" in problems[1]
+    assert f"    {root / 'controller' / '__init__.py'}:2: " in "\n".join(caught.value.problems)
+
+
+def test_two_routes_on_one_broken_module_show_its_frames_once(tmp_path: Path) -> None:
+    files = dict(HELPERS_KEYERROR)
+    files["controller/__init__.py"] = (
+        files["controller/__init__.py"].rstrip()
+        + "\n        Other = ('other', 'misc', 'MiscController')\n"
+    )
+    root = write_project(
+        tmp_path / "twice",
+        "controller:\n    /misc:\n        enum: misc\n    /other:\n        enum: other\n",
+        files,
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root)
+    summaries = [p for p in caught.value.problems if not p.startswith(" ")]
+    frames = [p for p in caught.value.problems if p.startswith(" ")]
+    assert [s.split(": ")[1] for s in summaries] == [
+        "controller./misc.enum",
+        "controller./other.enum",
+    ]
+    assert all("importing module 'controller.misc' failed: KeyError" in s for s in summaries)
+    assert len(frames) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 from hostray.cli.errors import CliError
@@ -41,5 +42,5 @@ def create_project(directory: str | os.PathLike[str], *, force: bool = False) ->
     _check_target(target, force)
     write_template(TEMPLATE, target, _template_values())
     print(f"project created at {target}")
-    print(f"start it with: hostray start {directory}")
+    print(f"start it with: hostray start {shlex.quote(os.fspath(directory))}")
     return target

@@ -70,28 +70,28 @@ def _is_package(path: str) -> bool:
 
 def import_reserved(
     root_dir: str, *, every_frame: bool = False
-) -> tuple[dict[str, ModuleType], list[str]]:
+) -> tuple[dict[str, ModuleType], dict[str, list[str]]]:
     """Put `root_dir` on `sys.path` and import its reserved packages that exist.
 
-    Returns the imported packages by name and, per package that failed to import, one problem line
-    followed by the frame lines of `code_frames` (the project's, or with `every_frame` all).
+    Returns the imported packages by name and, by name of each package that failed to import, its
+    problem line followed by the frame lines of `code_frames` (the project's, or all).
     """
     reset_reserved()
     sys.path.insert(0, root_dir)
     _active_roots.append(root_dir)
     packages: dict[str, ModuleType] = {}
-    problems: list[str] = []
+    problems: dict[str, list[str]] = {}
     for name in RESERVED_PACKAGES:
         if not _is_package(os.path.join(root_dir, name)):
             continue
         try:
             packages[name] = importlib.import_module(name)
         except Exception as exc:
-            problems.append(
+            problems[name] = [
                 f"{os.path.join(root_dir, name, '__init__.py')}: importing reserved package "
-                f"{name!r} failed: {type(exc).__name__}: {exc}"
-            )
-            problems.extend(code_frames(exc, root_dir, every_frame=every_frame))
+                f"{name!r} failed: {type(exc).__name__}: {exc}",
+                *code_frames(exc, root_dir, every_frame=every_frame),
+            ]
     return packages, problems
 
 

@@ -117,11 +117,19 @@ def project_from_config(
     return _Loader(os.path.abspath(os.fspath(root_dir)), config_file, debug).load(raw)
 
 
-def _import_frames(exc: ConfigError, root_dir: str, debug: bool) -> list[str]:
-    """The frame lines of the error behind a failed `import_class` (none for a missing name)."""
+def _import_frames(
+    exc: ConfigError, root_dir: str, debug: bool, reported: set[str] | None = None
+) -> list[str]:
+    """The frame lines of the error behind a failed `import_class` (none for a missing name);
+    an error already in `reported` (two routes on one broken module) gets them only once."""
     cause = exc.__cause__
     if cause is None or isinstance(cause, ConfigError):
         return []
+    if reported is not None:
+        key = f"{type(cause).__name__}: {cause}"
+        if key in reported:
+            return []
+        reported.add(key)
     return code_frames(cause, root_dir, every_frame=debug)
 
 
@@ -157,6 +165,8 @@ class _Loader:
         self.debug = debug
         self.config_problems: list[str] = []
         self.project_problems: list[str] = []
+        self.failed_packages: set[str] = set()
+        self.reported_causes: set[str] = set()
 
     def load(self, raw: Any) -> Project:
         """Import, validate and resolve in this load's own validator tree and declarative bases."""
@@ -168,7 +178,10 @@ class _Loader:
 
     def _load(self, raw: Any) -> Project:
         packages, import_problems = import_reserved(self.root_dir, every_frame=self.debug)
-        self.project_problems.extend(import_problems)
+        for lines in import_problems.values():
+            self.project_problems.extend(lines)
+        # A package that failed to import is the root cause: its keys are not reported again.
+        self.failed_packages = set(import_problems)
         component_enums = [
             DefaultComponentTypes,
             OptionalComponentTypes,
@@ -181,8 +194,8 @@ class _Loader:
         unit_test_enums = enum_classes(packages.get("unit_test"), UnitTestTypes)
         self._check_unique_keys("component", component_enums)
         self._check_unique_keys("controller", controller_enums)
-        self._accept_unvalidated_components(component_enums)
         raw_config = raw if isinstance(raw, Mapping) else {}
+        self._accept_unvalidated_components(component_enums, raw_config)
         self._check_component_keys(raw_config, component_enums)
         self._check_controller_keys(raw_config, controller_enums)
         config = self._validate(raw)
@@ -235,18 +248,22 @@ class _Loader:
                 else:
                     owners[member.key] = owner
 
-    def _accept_unvalidated_components(self, enums: list[Any]) -> None:
-        """Project components without a validator of their own take free-form settings."""
-        for enum_class in enums[2:]:
-            for member in enum_class:
-                if member.key not in HostrayWebConfigComponentValidator.cls_parameters:
-                    HostrayWebConfigComponentValidator.set_cls_parameters(
-                        ConfigContainerMeta(member.key, False)
-                    )
+    def _accept_unvalidated_components(self, enums: list[Any], raw: Mapping[str, Any]) -> None:
+        """Project components without a validator of their own take free-form settings; so do
+        all unknown keys when `component/` failed to import (its error is the one to fix)."""
+        keys = [member.key for enum_class in enums[2:] for member in enum_class]
+        block = raw.get("component")
+        if "component" in self.failed_packages and isinstance(block, Mapping):
+            keys.extend(str(key) for key in block)
+        for key in keys:
+            if key not in HostrayWebConfigComponentValidator.cls_parameters:
+                HostrayWebConfigComponentValidator.set_cls_parameters(
+                    ConfigContainerMeta(key, False)
+                )
 
     def _check_component_keys(self, raw: Mapping[str, Any], enums: list[Any]) -> None:
         block = raw.get("component")
-        if not isinstance(block, Mapping):
+        if not isinstance(block, Mapping) or "component" in self.failed_packages:
             return
         known = {member.key for enum_class in enums for member in enum_class}
         validated = HostrayWebConfigComponentValidator.cls_parameters
@@ -279,7 +296,7 @@ class _Loader:
             if not isinstance(spec, Mapping) or not isinstance(spec.get("enum"), str):
                 continue
             key = spec["enum"]
-            if key not in known:
+            if key not in known and "controller" not in self.failed_packages:
                 hint = _suggest(key, known)
                 self.project_problems.append(
                     self._where(spec, "enum", f"controller.{route}.enum")
@@ -326,7 +343,9 @@ class _Loader:
                         self._where(block, member.key, f"component.{member.key}") + f": {p}"
                         for p in exc.problems
                     )
-                    self.project_problems.extend(_import_frames(exc, self.root_dir, self.debug))
+                    self.project_problems.extend(
+                        _import_frames(exc, self.root_dir, self.debug, self.reported_causes)
+                    )
                     continue
                 specs.append(ComponentSpec(member, cls, dict(block.get(member.key) or {})))
         return specs
@@ -345,7 +364,9 @@ class _Loader:
                     self._where(spec, "enum", f"controller.{route}.enum") + f": {p}"
                     for p in exc.problems
                 )
-                self.project_problems.extend(_import_frames(exc, self.root_dir, self.debug))
+                self.project_problems.extend(
+                    _import_frames(exc, self.root_dir, self.debug, self.reported_causes)
+                )
                 continue
             params = dict(spec.get("params") or {})
             mismatch = _signature_mismatch(getattr(cls, "initialize", None), params, self_arg=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from tornado.netutil import bind_sockets
 
-from hostray.config import ConfigError
+from hostray.config import ConfigError, location_of
 
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication, build_application, build_components
@@ -172,6 +172,13 @@ def _ssl_context(project: Project) -> ssl.SSLContext | None:
     if not settings:
         return None
     where = project.config_file or project.root_dir
+    missing = [
+        f"{location_of(settings, key) or where}: ssl.{key}: no such file: {settings[key]}"
+        for key in ("crt", "key", "ca")
+        if settings.get(key) and not os.path.isfile(settings[key])
+    ]
+    if missing:
+        raise ConfigError(*missing)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(settings["crt"], settings["key"])
