@@ -455,3 +455,56 @@ def test_two_routes_on_one_broken_module_show_its_frames_once(tmp_path: Path) ->
     ]
     assert all("importing module 'controller.misc' failed: KeyError" in s for s in summaries)
     assert len(frames) == 3
+
+
+STRICT_COMPONENT = """\
+from hostray.web.component import Component
+
+
+class HelloComponent(Component):
+    def init(self, component_manager, p1, path, dir):
+        self.seen = (p1, path, dir, component_manager.root_dir)
+"""
+
+
+def test_init_without_kwargs_and_project_paths_as_written(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "strict",
+        "component:\n    hello:\n        p1: x\n        path: api/notes\n        dir: data\n",
+        {"component/__init__.py": HELLO_TYPES, "component/hello.py": STRICT_COMPONENT},
+    )
+    server = HostrayServer(root, port=0, address="127.0.0.1")
+
+    async def start_and_stop() -> object:
+        await server.start()
+        try:
+            assert server.component_manager is not None
+            return server.component_manager.components[-1].seen  # type: ignore[attr-defined]
+        finally:
+            await server.stop()
+
+    assert asyncio.run(start_and_stop()) == ("x", "api/notes", "data", str(root))
+
+
+def test_a_project_validator_declares_its_paths_with_config_path(tmp_path: Path) -> None:
+    validator = """\
+from hostray.config import config_path
+from hostray.web.config_validator import (
+    ConfigContainerMeta, ConfigElementMeta, HostrayWebConfigComponentValidator,
+)
+HostrayWebConfigComponentValidator.set_cls_parameters(
+    ConfigContainerMeta(
+        "hello",
+        False,
+        ConfigElementMeta("p1", str, True),
+        ConfigElementMeta("store", config_path, True),
+    )
+)
+"""
+    root = write_project(
+        tmp_path / "declared",
+        "component:\n    hello:\n        p1: api/notes\n        store: data/notes\n",
+        {"component/__init__.py": HELLO_TYPES + validator, "component/hello.py": HELLO_COMPONENT},
+    )
+    hello = load_project(root).config["component"]["hello"]
+    assert hello == {"p1": "api/notes", "store": str(root / "data" / "notes")}

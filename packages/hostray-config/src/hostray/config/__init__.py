@@ -41,6 +41,7 @@ from .validator import (
     ConfigSwitchableElementMeta,
     validator_scope,
 )
+from .value_types import config_path
 from .yaml_loader import load_yaml, substitute_env
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "Localization",
     "PY_DT_Converter",
     "__version__",
+    "config_path",
     "convert_tuple_to_dict",
     "datetime_to_str",
     "generate_base64_uid",

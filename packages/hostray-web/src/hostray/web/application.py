@@ -120,6 +120,7 @@ async def build_components(project: Project, *, debug: bool = False) -> Componen
     component key and the project, with the project's frames of the traceback (`debug`: all).
     """
     manager = ComponentManager()
+    manager.root_dir = project.root_dir
     manager.shutdown_timeout = float(project.config["shutdown_timeout"])
     with declaring_into(project.declarative_bases):
         await _init_components(project, manager, debug)
@@ -130,7 +131,8 @@ async def _init_components(project: Project, manager: ComponentManager, debug: b
     for spec in project.components:
         component = spec.component_class(spec.component_type)
         try:
-            result = component.init(manager, **spec.config, root_dir=project.root_dir)
+            extra = {"root_dir": project.root_dir} if _accepts(component.init, "root_dir") else {}
+            result = component.init(manager, **spec.config, **extra)
             if inspect.isawaitable(result):
                 await result
         except Exception as exc:
@@ -141,6 +143,19 @@ async def _init_components(project: Project, manager: ComponentManager, debug: b
                 *code_frames(exc, project.root_dir, every_frame=debug),
             ) from exc
         manager.set_component(component)
+
+
+def _accepts(func: Any, name: str) -> bool:
+    """Whether `func` takes keyword `name` (by name or through `**kwargs`)."""
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(
+        p.kind is inspect.Parameter.VAR_KEYWORD
+        or (p.name == name and p.kind is not inspect.Parameter.POSITIONAL_ONLY)
+        for p in parameters
+    )
 
 
 def build_application(

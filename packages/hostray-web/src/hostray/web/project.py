@@ -35,13 +35,13 @@ from .component import (
 from .config_validator import HostrayWebConfigComponentValidator, HostrayWebConfigValidator
 from .controller import ControllerType, DefaultControllerType
 from .errors import ProjectError
+from .paths import path_params, resolve_declared_paths
 from .route_params import param_type_problems
 from .tracebacks import code_frames
 from .unit_test import UnitTestCase, UnitTestTypes
 
 __all__ = [
     "CONFIG_FILE",
-    "PATH_KEYS",
     "ComponentSpec",
     "Project",
     "RouteSpec",
@@ -51,8 +51,6 @@ __all__ = [
 ]
 
 CONFIG_FILE = "server_config.yaml"
-PATH_KEYS = frozenset({"dir", "path", "file_name", "save_file", "upload_dir"})
-"""Keys of component blocks and controller params whose relative values are project paths."""
 
 _SSL_KEYS = ("crt", "key", "ca")
 _SETTINGS_PATH_KEYS = ("static_path", "template_path")
@@ -304,21 +302,16 @@ class _Loader:
                 )
 
     def _resolve_paths(self, config: dict[str, Any]) -> None:
-        for block in (config.get("component") or {}).values():
-            self._resolve_nested(block)
-        for spec in (config.get("controller") or {}).values():
-            self._resolve_nested(spec.get("params"))
+        """Make relative paths absolute where the validators declare a path (`config_path`), and
+        in the params a controller declares as paths (`path_params`); nothing else is touched."""
+        resolve_declared_paths(
+            HostrayWebConfigComponentValidator, config.get("component"), self._absolute
+        )
         self._resolve_keys(config.get("ssl"), _SSL_KEYS)
         self._resolve_keys(config.get("settings"), _SETTINGS_PATH_KEYS)
 
-    def _resolve_nested(self, value: Any) -> None:
-        if isinstance(value, dict):
-            self._resolve_keys(value, PATH_KEYS)
-            for item in value.values():
-                self._resolve_nested(item)
-        elif isinstance(value, list):
-            for item in value:
-                self._resolve_nested(item)
+    def _absolute(self, value: str) -> str:
+        return os.path.normpath(os.path.join(self.root_dir, os.path.expanduser(value)))
 
     def _resolve_keys(self, mapping: Any, keys: Iterable[str]) -> None:
         if not isinstance(mapping, dict):
@@ -326,8 +319,7 @@ class _Loader:
         for key in keys:
             value = mapping.get(key)
             if isinstance(value, str) and value:
-                path = os.path.expanduser(value)
-                mapping[key] = os.path.normpath(os.path.join(self.root_dir, path))
+                mapping[key] = self._absolute(value)
 
     def _components(self, config: dict[str, Any], enums: list[Any]) -> list[ComponentSpec]:
         block = config.get("component") or {}
@@ -368,6 +360,7 @@ class _Loader:
                     _import_frames(exc, self.root_dir, self.debug, self.reported_causes)
                 )
                 continue
+            self._resolve_keys(spec.get("params"), path_params(cls))
             params = dict(spec.get("params") or {})
             mismatch = _signature_mismatch(getattr(cls, "initialize", None), params, self_arg=True)
             if mismatch:

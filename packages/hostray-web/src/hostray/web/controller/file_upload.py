@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 import tempfile
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 from urllib.parse import unquote
 
 from tornado.httputil import HTTPHeaders
@@ -55,6 +55,9 @@ class StreamingFileUploadController(StreamingUploadController):
     `filename` query argument; subdirectories are created. The answer is JSON
     `{"file_name": ..., "size": ...}`; a file of the same name is replaced atomically.
     """
+
+    path_params: ClassVar[frozenset[str]] = frozenset({"upload_dir"})
+    """The params that are project paths (a relative `upload_dir` is under the project)."""
 
     upload_dir: str
     file_name: str = ""

@@ -12,6 +12,7 @@ from hostray.config import (
     ConfigElementMeta,
     ConfigScalableContainerMeta,
     ConfigSwitchableElementMeta,
+    config_path,
 )
 
 __all__ = [
@@ -54,7 +55,7 @@ MemoryCacheValidator = ConfigContainerMeta(
     ConfigElementMeta("sess_lifetime", int, True),
     ConfigElementMeta("renew_lifetime", bool, False, default=False),
     ConfigElementMeta("renew_id", bool, False, default=False),
-    ConfigElementMeta("save_file", str, False),
+    ConfigElementMeta("save_file", config_path, False),
     ConfigElementMeta("save_interval", float, False),
     ConfigElementMeta("backend", str, False, default="memory", choices=("memory", "redis")),
     ConfigElementMeta("url", str, False, default=DEFAULT_REDIS_URL),
@@ -95,7 +96,7 @@ OrmDBValidator = ConfigContainerMeta(
             str,
             True,
             _db_module("sqlite_memory"),
-            _db_module("sqlite", ConfigElementMeta("file_name", str, True)),
+            _db_module("sqlite", ConfigElementMeta("file_name", config_path, True)),
             _db_module("mysql", *_server_parameters(3306)),
             _db_module("postgresql", *_server_parameters(5432)),
         ),
