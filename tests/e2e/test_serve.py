@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import urllib.error
 import urllib.request
 
 import pytest
@@ -137,3 +138,50 @@ def test_debug_shows_the_whole_traceback_of_an_init_that_raises(serve, hello_pro
         url = server.wait_listening()
         assert _get(url + "/hello") == HELLO
         assert server.stop(signal.SIGTERM) == 0
+
+
+BOOM = """\
+from hostray.web.controller import RequestController
+
+
+class BoomController(RequestController):
+    def get(self):
+        raise KeyError("b")
+"""
+
+_STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (INFO|WARNING|ERROR) ")
+
+
+@pytest.mark.parametrize("log_dir", [False, True])
+def test_every_log_line_has_time_and_level_from_first_to_last(
+    serve, hello_project, log_dir
+) -> None:
+    (hello_project / "controller" / "boom.py").write_text(BOOM, encoding="utf-8")
+    init = hello_project / "controller" / "__init__.py"
+    init.write_text(
+        init.read_text(encoding="utf-8") + "    Boom = ('boom', 'boom', 'BoomController')\n",
+        encoding="utf-8",
+    )
+    config = hello_project / "server_config.yaml"
+    text = config.read_text(encoding="utf-8") + "    /boom:\n        enum: boom\n"
+    if log_dir:
+        text = text.replace("component:\n", "component:\n    logger:\n        dir: logs\n")
+    config.write_text(text, encoding="utf-8")
+    with serve(hello_project) as server:
+        url = server.wait_listening()
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            _DIRECT.open(url + "/boom", timeout=10)
+        assert answered.value.code == 500
+        server.wait_for(re.compile(r"500 GET /boom"))
+        assert server.stop(signal.SIGTERM) == 0
+    boom = hello_project / "controller" / "boom.py"
+    logged = [
+        line
+        for line in server.text().splitlines()
+        if not line.startswith(("init Hello component", "hostray Server: listening", "press "))
+    ]
+    assert logged[-1].endswith("hostray Server stopped")
+    assert f'    {boom}:6: in get: raise KeyError("b")' in logged
+    frames = [line for line in logged if line.startswith("    ")]
+    assert len(frames) == 1  # the project's frame only; Tornado's stay out
+    assert all(_STAMPED.match(line) for line in logged if not line.startswith("    ")), logged

@@ -18,7 +18,7 @@ from tornado.netutil import bind_sockets
 
 from hostray.cli.errors import CliError, report
 from hostray.cli.processes import serve_forked
-from hostray.config import ConfigError, load_yaml, location_of
+from hostray.config import ConfigError, install_console_fallback, load_yaml, location_of
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer
 
@@ -52,6 +52,9 @@ class CommandLineServer(HostrayServer):
     async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Start as `HostrayServer` does, then announce the URL and arm autoreload / lifeline."""
         await super().start(sockets)
+        # From here on, a record no hostray logger echoes (Tornado's when they do not echo, any
+        # logged after the logger component is disposed) still gets time and level.
+        install_console_fallback()
         host = self.address or "localhost"
         host = f"[{host}]" if ":" in host else host
         scheme = "https" if self.project.config.get("ssl") else "http"

@@ -16,6 +16,7 @@ from .logger import (
     LOG_MAX_BYTES,
     HostrayLogger,
     get_Hostray_logger,
+    install_console_fallback,
     set_default_loggers_level,
 )
 from .positions import ConfigDict, location_of
@@ -75,6 +76,7 @@ __all__ = [
     "get_Hostray_logger",
     "get_class",
     "get_host_ip",
+    "install_console_fallback",
     "join_path",
     "join_to_abs_path",
     "load_yaml",
