@@ -32,6 +32,9 @@ RESERVED_PACKAGES = ("component", "controller", "unit_test")
 
 _active_roots: list[str] = []
 
+_ORM_BASE = "hostray.orm.base"
+"""Where `get_declarative_base` keeps its registry (imported only by projects that declare)."""
+
 
 def _is_reserved(module_name: str) -> bool:
     return module_name.partition(".")[0] in RESERVED_PACKAGES
@@ -118,16 +121,16 @@ def enum_classes(package: ModuleType | None, base: type) -> list[Any]:
 def declaring_into(bases: dict[str, Any]) -> Iterator[None]:
     """Run the block with `get_declarative_base()` registering into `bases` (one project load's).
 
-    Before `hostray.orm` is first imported nothing is declared yet, and projects without entities
-    should not pay SQLAlchemy's import: the block then runs as is, and the bases the process
-    registry holds afterwards (declared by this load) become the load's.
+    Before `hostray.orm.base` is first imported nothing is declared yet, and projects without
+    entities should not pay SQLAlchemy's import: the block then runs as is, and the bases the
+    process registry holds afterwards (declared by this load) become the load's.
     """
-    orm = sys.modules.get("hostray.orm")
-    if orm is not None:
-        with orm.declarative_scope(bases):
+    base_module = sys.modules.get(_ORM_BASE)
+    if base_module is not None:
+        with base_module.declarative_scope(bases):
             yield
         return
     yield
-    orm = sys.modules.get("hostray.orm")
-    if orm is not None:
-        bases.update(orm.declared_bases())
+    base_module = sys.modules.get(_ORM_BASE)
+    if base_module is not None:
+        bases.update(base_module.declared_bases())

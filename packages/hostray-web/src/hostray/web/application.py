@@ -7,12 +7,23 @@ import inspect
 from collections.abc import Awaitable
 from typing import Any
 
+from tornado import httputil
 from tornado.httputil import HTTPServerRequest
 from tornado.log import app_log
-from tornado.web import Application, ErrorHandler, RequestHandler, URLSpec, _HandlerDelegate
+from tornado.web import (
+    Application,
+    ErrorHandler,
+    OutputTransform,
+    RequestHandler,
+    URLSpec,
+    _HandlerDelegate,
+    stream_request_body,
+)
 
+from ._body_limit import LimitedHandlerDelegate
 from ._reserved import declaring_into
 from .component import ComponentManager
+from .config_validator import DEFAULT_MAX_BODY_SIZE
 from .errors import ProjectError
 from .project import Project
 from .tracebacks import code_frames
@@ -50,22 +61,37 @@ class OpenWebSockets(set[Any]):
         await self._empty.wait()
 
 
+class _NoServerVersion(OutputTransform):
+    """Drops Tornado's `Server: TornadoServer/<version>` header: no version for an attacker."""
+
+    def transform_first_chunk(
+        self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
+    ) -> tuple[int, httputil.HTTPHeaders, bytes]:
+        if headers.get("Server", "").startswith("TornadoServer/"):
+            del headers["Server"]
+        return status_code, headers, chunk
+
+
 class HostrayApplication(Application):
-    """Tornado `Application` that carries the server's `component_manager` and open websockets."""
+    """Tornado `Application` that carries the server's `component_manager` and open websockets.
+
+    A request body past `max_body_size` bytes is answered 413 on every route that does not stream
+    its body (404 and 405 included); a streaming route keeps its own limit.
+    """
 
     def __init__(
-        self, handlers: list[URLSpec], component_manager: ComponentManager, **settings: Any
+        self,
+        handlers: list[URLSpec],
+        component_manager: ComponentManager,
+        *,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        **settings: Any,
     ) -> None:
         super().__init__(handlers, **settings)
+        self.add_transform(_NoServerVersion)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
-
-    def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> _HandlerDelegate:
-        """Route the request; a path with a NUL byte (raw or `%00`) is a 400 for every handler."""
-        path = request.path
-        if "%00" in path or "\x00" in path:
-            return self.get_handler_delegate(request, ErrorHandler, {"status_code": 400})
-        return super().find_handler(request, **kwargs)
+        self.max_body_size = max_body_size
 
     def get_handler_delegate(
         self,
@@ -75,11 +101,39 @@ class HostrayApplication(Application):
         path_args: list[bytes] | None = None,
         path_kwargs: dict[str, bytes] | None = None,
     ) -> _HandlerDelegate:
-        """Tornado's delegate, but a controller failing in `initialize()` answers 500."""
-        return _GuardedDelegate(self, request, target_class, target_kwargs, path_args, path_kwargs)
+        """Tornado's delegate for the handler, with the server's body limit; a controller failing
+        in `initialize()` answers 500."""
+        return _GuardedDelegate(
+            self,
+            request,
+            target_class,
+            target_kwargs,
+            path_args,
+            path_kwargs,
+            max_body_size=self.max_body_size,
+        )
+
+    def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> _HandlerDelegate:
+        """Route the request; a path with a NUL byte (raw or `%00`) is a 400 for every handler."""
+        path = request.path
+        if "%00" in path or "\x00" in path:
+            return self.get_handler_delegate(request, ErrorHandler, {"status_code": 400})
+        return super().find_handler(request, **kwargs)
 
 
-class _GuardedDelegate(_HandlerDelegate):
+@stream_request_body
+class _InitializeFailed(ErrorHandler):
+    """The 500 of a controller whose `initialize()` raised; the body, if streamed, is dropped."""
+
+    def set_default_headers(self) -> None:
+        """The connection ends after the answer: the rest of a streamed body is never read."""
+        self.set_header("Connection", "close")
+
+    def data_received(self, chunk: bytes) -> None:
+        """Ignore the body."""
+
+
+class _GuardedDelegate(LimitedHandlerDelegate):
     """Runs the handler; if making it fails (`initialize()` raised), logs the error with the
     project's frames and answers 500 instead of dropping the connection (Tornado's behaviour)."""
 
@@ -91,9 +145,8 @@ class _GuardedDelegate(_HandlerDelegate):
             if getattr(self, "handler", None) is not None:
                 raise  # the handler exists: the failure is Tornado's own, not the controller's
             self._log_failed_initialize(exc)
-            self.handler_class = ErrorHandler
+            self.handler_class = _InitializeFailed
             self.handler_kwargs = {"status_code": 500}
-            self.stream_request_body = False
             return super().execute()
 
     def _log_failed_initialize(self, exc: Exception) -> None:
@@ -172,4 +225,5 @@ def build_application(
     }
     settings.update(project.config.get("settings") or {})
     handlers = [URLSpec(r.pattern, r.handler_class, dict(r.params)) for r in project.routes]
-    return HostrayApplication(handlers, component_manager, **settings)
+    max_body_size = int(project.config.get("max_body_size", DEFAULT_MAX_BODY_SIZE))
+    return HostrayApplication(handlers, component_manager, max_body_size=max_body_size, **settings)
