@@ -330,7 +330,7 @@ async def test_a_multipart_form_is_refused_with_415_and_saves_nothing(serve, dir
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     boundary = "----hostrayboundary"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
         f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
     ).encode()
     response = await served.fetch(
