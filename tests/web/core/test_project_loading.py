@@ -319,6 +319,39 @@ def test_load_unit_tests_collects_the_unit_test_enums(tmp_path: Path) -> None:
     assert result.errors == []
 
 
+def test_test_methods_that_need_arguments_are_helpers_not_tests(tmp_path: Path) -> None:
+    # 0.7.5's own cases called helpers like test_func(self, i, kwindex) from test()
+    root = write_project(
+        tmp_path / "helpers",
+        "name: helpers\n",
+        {
+            "unit_test/__init__.py": """\
+            from hostray.unit_test import UnitTestTypes
+
+            class ProjectTests(UnitTestTypes):
+                Helpers = ('helpers', 'cases', 'HelperCase')
+            """,
+            "unit_test/cases.py": """\
+            from hostray.unit_test import UnitTestCase
+
+            class HelperCase(UnitTestCase):
+                def test(self):
+                    self.test_func(1, kwindex=2)
+
+                def test_func(self, i, kwindex):
+                    self.assertEqual((i, kwindex), (1, 2))
+
+                def test_alone(self):
+                    self.assertTrue(True)
+            """,
+        },
+    )
+    suite = load_unit_tests(root)
+    result = unittest.TestResult()
+    suite.run(result)
+    assert (result.testsRun, result.errors, result.failures) == (2, [], [])
+
+
 def test_route_params_that_initialize_cannot_take_are_config_errors(tmp_path: Path) -> None:
     root = write_project(
         tmp_path / "params",

@@ -177,17 +177,25 @@ class HostrayLogger(logging.Logger):
                 self._hostray_file = None
 
 
-def get_Hostray_logger(  # noqa: PLR0917 -- the documented signature
+def get_Hostray_logger(
     name: str,
-    log_to_resource: bool = False,
     log_dir: str | os.PathLike[str] | None = None,
-    sub_dir: str = "",
     mode: str = "a",
     encoding: str = "utf-8",
+    log_to_resource: bool = False,
+    *,
+    sub_dir: str = "",
     echo: bool = True,
 ) -> HostrayLogger:
     """The logger ``name`` set up as asked: echo to stdout, and a log file when
-    ``log_to_resource`` (under ``log_dir``/``sub_dir``, the working directory by default)."""
+    ``log_to_resource`` (under ``log_dir``/``sub_dir``, the working directory by default).
+
+    The positional order is 0.7.5's: ``(name, log_dir, mode, encoding, log_to_resource)``."""
+    if isinstance(log_dir, bool):
+        raise TypeError(
+            f"get_Hostray_logger({name!r}, {log_dir!r}, ...): the second argument is log_dir "
+            "(0.7.5's order); pass log_to_resource=... by keyword"
+        )
     if not isinstance(name, str) or not name or name == "root":
         raise ValueError(f"a logger needs a name other than the root logger's, got {name!r}")
     logger: Any = logging.getLogger(name)

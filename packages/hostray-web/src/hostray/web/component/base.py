@@ -85,6 +85,10 @@ class ComponentManager:
             if inspect.isawaitable(result):
                 await result
 
+    async def dispose_components(self) -> None:
+        """0.7.5's name of `dispose_async` (what its server awaited on stop)."""
+        await self.dispose_async()
+
     def broadcast(self, method: str, *args: Any, **kwargs: Any) -> list[tuple[ComponentTypes, Any]]:
         """Call the plain (non-async) `method` of every component that has one, in load order."""
         results: list[tuple[ComponentTypes, Any]] = []

@@ -6,6 +6,7 @@ It adds the `ControllerAddon` shortcuts and answers errors briefly: a 4xx carrie
 
 from __future__ import annotations
 
+from enum import Enum
 from types import TracebackType
 from typing import Any
 
@@ -17,7 +18,19 @@ from .addon import ControllerAddon
 from .errors import client_message, http_error_for
 from .session import SessionMixin
 
-__all__ = ["RequestController"]
+__all__ = ["RESTfulMethodType", "RequestController"]
+
+
+class RESTfulMethodType(Enum):
+    """The HTTP methods of a REST controller, as 0.7.5 named them (`OPTION` is 0.7.5's spelling;
+    its value is the real method name `OPTIONS`)."""
+
+    GET = "GET"
+    POST = "POST"
+    PATCH = "PATCH"
+    PUT = "PUT"
+    DELETE = "DELETE"
+    OPTION = "OPTIONS"
 
 
 class RequestController(SessionMixin, ControllerAddon, RequestHandler):
