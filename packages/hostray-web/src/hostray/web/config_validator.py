@@ -19,6 +19,7 @@ from hostray.config import (
     ConfigSwitchableElementMeta,
     config_path,
 )
+from hostray.web.component.base import DEFAULT_SHUTDOWN_TIMEOUT
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 8888
-DEFAULT_SHUTDOWN_TIMEOUT = 10.0
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 """Bytes a request body may have on a route without a limit of its own (1 MiB)."""
 DEFAULT_IDLE_CONNECTION_TIMEOUT = 60.0

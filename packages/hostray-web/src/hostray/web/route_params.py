@@ -41,15 +41,22 @@ def _matches(value: Any, annotation: Any) -> bool | None:
         return value is None
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is types.UnionType:
-        results = [_matches(value, arg) for arg in typing.get_args(annotation)]
-        if True in results:
-            return True
-        return None if None in results else False
+        return _matches_union(value, typing.get_args(annotation))
     if origin is typing.Literal:
         return value in typing.get_args(annotation)
     kind = origin if isinstance(origin, type) else annotation
-    if not isinstance(kind, type):
-        return None
+    return _matches_type(value, kind) if isinstance(kind, type) else None
+
+
+def _matches_union(value: Any, options: tuple[Any, ...]) -> bool | None:
+    results = [_matches(value, option) for option in options]
+    if True in results:
+        return True
+    return None if None in results else False
+
+
+def _matches_type(value: Any, kind: type) -> bool | None:
+    """`isinstance`, strict about numbers: a bool is no int, an int is a float."""
     if kind is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind is int:
