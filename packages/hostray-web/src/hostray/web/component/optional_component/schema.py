@@ -64,8 +64,17 @@ def _positive(kind: type, label: str) -> Callable[[Any], Any]:
     return check
 
 
+def _argument_names(value: Any) -> list[str]:
+    """A list of argument names (str): the arguments a service method accepts."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise TypeError("a list of argument names")
+    return value
+
+
+_argument_names.__name__ = "a list of argument names"
 _seconds = _positive(float, "seconds > 0")
 _workers = _positive(int, "an integer >= 1")
+_response_bytes = _positive(int, "bytes ≥ 1")
 
 ServicesValidator = ConfigContainerMeta(
     "services",
@@ -75,17 +84,20 @@ ServicesValidator = ConfigContainerMeta(
         ConfigScalableContainerMeta(
             str,
             ConfigElementMeta("name", str, True),
-            ConfigElementMeta("timeout", float, False, default=DEFAULT_SERVICE_TIMEOUT),
-            ConfigElementMeta("max_response_size", int, False, default=DEFAULT_MAX_RESPONSE_SIZE),
+            ConfigElementMeta("timeout", _seconds, False, default=DEFAULT_SERVICE_TIMEOUT),
+            ConfigElementMeta(
+                "max_response_size", _response_bytes, False, default=DEFAULT_MAX_RESPONSE_SIZE
+            ),
             ConfigElementMeta(
                 "redirects", str, False, default=DEFAULT_REDIRECTS, choices=REDIRECT_POLICIES
             ),
-            *(ConfigElementMeta(method, list, False) for method in HTTP_METHODS),
-            ConfigElementMeta("option", list, False),
+            *(ConfigElementMeta(method, _argument_names, False) for method in HTTP_METHODS),
+            ConfigElementMeta("option", _argument_names, False),
         ),
     ),
 )
-"""`services: {base_url: {route: {name, timeout, max_response_size, redirects, get: […], …}}}`."""
+"""`services: {base_url: {route: {name, timeout, max_response_size, redirects, get: […], …}}}`;
+a method set to nothing (`get:`) accepts any argument."""
 
 MemoryCacheValidator = ConfigContainerMeta(
     "memory_cache",
