@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_REDIRECTS",
     "DEFAULT_REDIS_URL",
     "DEFAULT_SERVICE_TIMEOUT",
+    "DEFAULT_SESSION_BACKEND",
     "HTTP_METHODS",
     "OPTIONAL_COMPONENT_VALIDATORS",
     "REDIRECT_POLICIES",
@@ -35,6 +36,7 @@ __all__ = [
 
 SESSION_BACKENDS = ("memory", "redis")
 """The `backend` choices of `memory_cache`, one `SessionStore` class each."""
+DEFAULT_SESSION_BACKEND = "memory"
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 """Methods a service route may enable; the seed's `option` is accepted as `options`."""
@@ -107,7 +109,9 @@ MemoryCacheValidator = ConfigContainerMeta(
     ConfigElementMeta("renew_id", bool, False, default=False),
     ConfigElementMeta("save_file", str, False),
     ConfigElementMeta("save_interval", _seconds, False),
-    ConfigElementMeta("backend", str, False, default="memory", choices=SESSION_BACKENDS),
+    ConfigElementMeta(
+        "backend", str, False, default=DEFAULT_SESSION_BACKEND, choices=SESSION_BACKENDS
+    ),
     ConfigElementMeta("url", str, False, default=DEFAULT_REDIS_URL),
     ConfigElementMeta("key_prefix", str, False, default=DEFAULT_KEY_PREFIX),
     ConfigElementMeta("allow_per_process", bool, False, default=False),
