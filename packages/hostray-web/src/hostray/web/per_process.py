@@ -14,14 +14,23 @@ from typing import Any
 
 from hostray.config import location_of
 
+from .component.optional_component.schema import DEFAULT_CHANNEL_BACKEND, DEFAULT_SESSION_BACKEND
+
 __all__ = ["PER_PROCESS_BLOCKS", "per_process_problems"]
 
-PER_PROCESS_BLOCKS: Mapping[str, str] = {
-    "memory_cache": "keeps the sessions in each process, so {processes} processes would lose them",
-    "channels": "reaches only the sockets of the sending process, so each of {processes} "
-    "processes would see part of every channel",
+PER_PROCESS_BLOCKS: Mapping[str, tuple[str, str]] = {
+    "memory_cache": (
+        DEFAULT_SESSION_BACKEND,
+        "keeps the sessions in each process, so {processes} processes would lose them",
+    ),
+    "channels": (
+        DEFAULT_CHANNEL_BACKEND,
+        "reaches only the sockets of the sending process, so each of {processes} processes "
+        "would see part of every channel",
+    ),
 }
-"""Component blocks whose `backend: memory` state is per process, and what is lost."""
+"""Component blocks whose `backend: memory` state is per process: their default backend, and
+what is lost."""
 
 
 def per_process_problems(config: Mapping[str, Any], processes: int) -> list[str]:
@@ -31,11 +40,11 @@ def per_process_problems(config: Mapping[str, Any], processes: int) -> list[str]
     if not isinstance(components, Mapping):
         return []
     problems = []
-    for key, lost in PER_PROCESS_BLOCKS.items():
+    for key, (default, lost) in PER_PROCESS_BLOCKS.items():
         block = components.get(key)
         if not isinstance(block, Mapping):
             continue
-        if block.get("backend", "memory") != "memory" or block.get("allow_per_process") is True:
+        if block.get("backend", default) != "memory" or block.get("allow_per_process") is True:
             continue
         where = location_of(components, key) or location_of(config) or "server_config.yaml"
         problems.append(
