@@ -49,12 +49,16 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || \
+		{ apt-get update -qq && apt-get install -y -qq haproxy; }
 	$(BIN)/python -m bench
 
 # The load and fault suite: real server processes on loopback, wrk, and brief restarts of the
 # shared MariaDB and PostgreSQL servers. A thousand connections need a high open-file limit.
 faults: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || \
+		{ apt-get update -qq && apt-get install -y -qq haproxy; }
 	ulimit -n "$$(ulimit -Hn)" && $(BIN)/python -m pytest -q -s tests/faults
 
 clean:
