@@ -55,6 +55,8 @@ class HostrayApplication(Application):
         super().__init__(handlers, **settings)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
+        # Set when a graceful stop begins: the server_ready route answers 503 from then on.
+        self.stopping = False
 
     def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> _HandlerDelegate:
         """Route the request; a path with a NUL byte (raw or `%00`) is a 400 for every handler."""

@@ -19,9 +19,11 @@ from hostray.config import (
     ConfigSwitchableElementMeta,
 )
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
+from hostray.web.component.task_queue_settings import TaskQueueValidator
 
 __all__ = [
     "DEFAULT_PORT",
+    "DEFAULT_READY_GRACE",
     "DEFAULT_SHUTDOWN_TIMEOUT",
     "ConfigBaseElementMeta",
     "ConfigContainerMeta",
@@ -37,6 +39,7 @@ __all__ = [
 
 DEFAULT_PORT = 8888
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+DEFAULT_READY_GRACE = 0.0
 
 
 def _number_between(kind: type, low: float, high: float | None, label: str) -> Callable[[Any], Any]:
@@ -70,9 +73,7 @@ HostrayWebConfigComponentValidator = ConfigContainerMeta(
     ),
     ConfigContainerMeta("logger", False, ConfigElementMeta("dir", str, False)),
     ConfigContainerMeta("worker_pool", False, ConfigScalableElementMeta(str, _workers)),
-    ConfigContainerMeta(
-        "task_queue", False, ConfigElementMeta("worker_count", _workers, False, default=1)
-    ),
+    TaskQueueValidator,
     *OPTIONAL_COMPONENT_VALIDATORS,
 )
 """The `component` block: one child per component key; projects add theirs."""
@@ -117,6 +118,7 @@ HostrayWebConfigValidator = ConfigContainerMeta(
     ConfigElementMeta("port", _port, False, default=DEFAULT_PORT),
     ConfigElementMeta("debug", bool, False, default=False),
     ConfigElementMeta("shutdown_timeout", _seconds, False, default=DEFAULT_SHUTDOWN_TIMEOUT),
+    ConfigElementMeta("ready_grace", _seconds, False, default=DEFAULT_READY_GRACE),
     ConfigContainerMeta(
         "ssl",
         False,

@@ -183,6 +183,10 @@ class MemoryCacheComponent(Component):
         if self._memory is not None:
             self._memory.load_from_file()
 
+    async def ready(self) -> str | None:
+        """None with the memory backend, or when Redis answers a PING; else why not."""
+        return None if self._redis is None else await self._redis.ready_async()
+
     async def dispose(self, component_manager: ComponentManager) -> None:
         """Stop the sweep timer and save to `save_file`, or close the Redis clients."""
         if self._memory is not None:

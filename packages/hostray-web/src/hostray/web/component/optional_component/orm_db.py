@@ -21,6 +21,9 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from hostray.config import ConfigError
 from hostray.orm import DB_MODULE_NAME, OrmAccessWorkerPool, OrmDBEntityAccessor, create_orm_engine
 from hostray.orm.engines import HasMetadata
@@ -192,12 +195,30 @@ class OrmDBComponent(Component):
         pool = self._pool(db_id)
         return await pool.run_method_async(accessor_func, *args, identity=identity, **kwargs)
 
+    async def ready(self) -> str | None:
+        """None when every initialized db_id's database answers `SELECT 1`, else why not."""
+        for db_id, database in self._databases.items():
+            if database.pool is None:
+                continue
+            try:
+                await database.pool.run_method_async(_ping)
+            except Exception as exc:
+                first_line = (str(exc).splitlines() or [""])[0]
+                return f"db_id {db_id!r} unreachable ({type(exc).__name__}: {first_line})"
+        return None
+
     async def dispose(self, component_manager: ComponentManager) -> None:
         """Let queued calls finish, then close the sessions and connections of every pool."""
         for database in self._databases.values():
             pool, database.pool = database.pool, None
             if pool is not None:
                 await asyncio.to_thread(pool.dispose)
+
+
+def _ping(session: Session) -> None:
+    """A round trip to the database on a worker's session."""
+    session.execute(text("SELECT 1"))
+    session.rollback()
 
 
 def _check_accessor(accessor_func: Callable[..., Any]) -> None:
