@@ -31,7 +31,10 @@ def celery_app(settings: TaskQueueSettings, name: str = "hostray") -> Celery:
     app = Celery(name, broker=settings.broker, backend=settings.result_url, set_as_current=False)
     transport: dict[str, Any] = {}
     if settings.redis_broker:
+        # A task unacknowledged for visibility_timeout s (its worker died) goes back to the
+        # queue; workers look for such tasks every 10 s (kombu's default is every 100 s).
         transport["visibility_timeout"] = settings.visibility_timeout
+        transport["unacked_restore_throttle"] = 1
     app.conf.update(
         task_serializer="json",
         result_serializer="json",
@@ -41,7 +44,6 @@ def celery_app(settings: TaskQueueSettings, name: str = "hostray") -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue=settings.queue,
         broker_transport_options=transport,
-        result_backend_transport_options=transport,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         worker_proc_alive_timeout=60.0,
