@@ -11,7 +11,7 @@ from hostray.cli.errors import CliError, report
 
 __all__ = ["build_parser", "main"]
 
-_USAGE = "%(prog)s [-h] {start,pack,test,create,worker} ..."
+_USAGE = "%(prog)s [-h] {start,pack,test,create} ..."
 
 
 class _VersionAction(argparse.Action):
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action=_VersionAction, help="print the installed hostray packages and exit"
     )
     commands = parser.add_subparsers(
-        title="command", dest="command", metavar="{start,pack,test,create,worker}"
+        title="command", dest="command", metavar="{start,pack,test,create}"
     )
 
     start = commands.add_parser(
