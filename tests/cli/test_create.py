@@ -120,3 +120,21 @@ def test_a_file_in_the_way_is_refused(cli, tmp_path) -> None:
     result = cli("create", str(target), "--force")
     assert result.code == 2
     assert f"error: {target}: exists and is not a directory" in result.err
+
+
+def test_the_template_states_the_connection_limits_it_runs_with(cli, tmp_path) -> None:
+    import yaml
+
+    from hostray.web.project import load_project
+
+    cli("create", str(tmp_path / "hello"))
+    config = yaml.safe_load((tmp_path / "hello/server_config.yaml").read_text(encoding="utf-8"))
+    limits = ("max_body_size", "idle_connection_timeout", "body_timeout", "max_connections")
+    assert {key: config[key] for key in limits} == {
+        "max_body_size": 1024 * 1024,
+        "idle_connection_timeout": 60,
+        "body_timeout": 60,
+        "max_connections": 10_000,
+    }
+    loaded = load_project(tmp_path / "hello").config
+    assert [loaded[key] for key in limits] == [1024 * 1024, 60.0, 60.0, 10_000]

@@ -114,3 +114,19 @@ def test_debug_refuses_several_processes(cli, tmp_path) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     line = _one_error_line(cli("start", str(project), "--debug", "--processes", "2"))
     assert "--debug" in line and "--processes 2" in line
+
+
+def test_port_option_out_of_range_is_refused_like_the_config(cli, tmp_path) -> None:
+    project = _project(tmp_path, GOOD_HELLO)
+    result = cli("start", str(project), "--port", "70000", "--address", "127.0.0.1")
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert "--port: expected a port number (0-65535), got 70000" in result.err
+
+
+def test_address_that_cannot_be_bound_names_the_address_option(cli, tmp_path) -> None:
+    project = _project(tmp_path, GOOD_HELLO)
+    # 192.0.2.1 (TEST-NET-1) is no address of this host: binding it fails, nothing is sent.
+    line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "192.0.2.1"))
+    assert "--address 192.0.2.1: cannot listen on 192.0.2.1:0" in line
+    assert "--port" not in line

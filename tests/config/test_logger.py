@@ -61,12 +61,14 @@ def test_one_set_of_handlers_however_often_requested(
     for _ in range(3):
         logger = get_Hostray_logger("hostray.test.once", log_to_resource=True, log_dir=tmp_path)
     assert len(logger.handlers) == 2
+    assert logger.echo is True
     logger.warning("once")
     assert capsys.readouterr().out.count(" once\n") == 1
     assert (tmp_path / "hostray.test.once.log").read_text().count(" once\n") == 1
     # switching off echo and file output removes exactly those handlers
     get_Hostray_logger("hostray.test.once", echo=False)
     assert logger.handlers == []
+    assert logger.echo is False
     logger.warning("silent")
     assert capsys.readouterr().out == ""
 

@@ -215,3 +215,52 @@ def test_validator_problems_name_file_and_line(tmp_path: Path) -> None:
         f"{path}:8: component.orm_db.db_1.file_name: missing required key",
         f"{path}:3: debgu: unknown key, did you mean 'debug'?",
     ]
+
+
+def billion_laughs(levels: int) -> str:
+    """A file whose last anchor expands to 9**levels strings."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels + 1):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_aliases_that_expand_past_the_budget_are_refused_with_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, billion_laughs(9))
+    assert path.stat().st_size < 1024
+    [problem] = errors(path)
+    assert problem.startswith(f"{path}:")
+    assert "aliases expand to more than 10000 nodes" in problem
+
+
+def test_ordinary_aliases_and_merge_keys_still_load(tmp_path: Path) -> None:
+    data = load_yaml(write(tmp_path, billion_laughs(2)))
+    assert data["a2"][8][8][8] == "lol"
+    merged = load_yaml(
+        write(
+            tmp_path,
+            """
+            base: &base {host: 127.0.0.1, port: 3306}
+            one: {<<: *base, db_name: one}
+            two: {<<: *base, db_name: two}
+            """,
+            "merged.yaml",
+        )
+    )
+    assert merged["two"] == {"host": "127.0.0.1", "port": 3306, "db_name": "two"}
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
+    [problem] = errors(write(tmp_path, "loop: &loop [1, *loop]\n"))
+    assert ":1: alias *loop is inside the node &loop" in problem
+
+
+def test_nesting_past_the_depth_limit_is_refused_with_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: deep\nparams:\n  p: " + "[" * 950 + "]" * 950 + "\n")
+    [problem] = errors(path)
+    assert problem.startswith(f"{path}:3: nested more than 100 levels deep")
+    value = load_yaml(write(tmp_path, "p: " + "[" * 99 + "]" * 99 + "\n", "fine.yaml"))["p"]
+    depth = 1
+    while value:
+        value, depth = value[0], depth + 1
+    assert depth == 99  # the top-level mapping and 99 lists: 100 levels

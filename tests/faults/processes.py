@@ -39,7 +39,11 @@ class Listening:
 class ServerProcess:
     """A running `hostray start`; `output` collects stdout and stderr, merged."""
 
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+    def __init__(
+        self, argv: list[str], env: dict[str, str], *, open_files: int | None = None
+    ) -> None:
+        if open_files is not None:  # as `ulimit -n` would, then the server replaces the shell
+            argv = ["sh", "-c", f'ulimit -Sn {int(open_files)} && exec "$@"', "sh", *argv]
         self.process = subprocess.Popen(
             argv,
             env=env,
@@ -97,14 +101,18 @@ class ServerProcess:
 
 @contextmanager
 def started_server(
-    project: Path, *options: str, env: dict[str, str] | None = None
+    project: Path,
+    *options: str,
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
 ) -> Iterator[ServerProcess]:
     """`python -m hostray start PROJECT --address 127.0.0.1 --port 0 OPTIONS` in a new process
-    group; everything it started is killed on exit."""
+    group (its open-file limit lowered to `open_files` if given); everything it started is killed
+    on exit."""
     argv = [sys.executable, "-m", "hostray", "start", str(project)]
     argv += ["--address", "127.0.0.1", "--port", "0", *options]
     environment = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
-    server = ServerProcess(argv, environment)
+    server = ServerProcess(argv, environment, open_files=open_files)
     try:
         yield server
     finally:

@@ -1,5 +1,6 @@
 """The project the scenarios serve: hello, pid, slow and session routes, a websocket echo, file
-uploads, and a JSON REST endpoint reading one row through `orm_db`.
+uploads, and a JSON REST endpoint reading one row through `orm_db` (also through a worker
+reserved per request: /rest-reserved/ID).
 
 Only the blocks a scenario asks for are configured, so a scenario without a database does not
 load SQLAlchemy.
@@ -76,6 +77,18 @@ class RestStoreComponent(Component):
     async def load(self, item_id):
         return await self.orm.run_accessor_async(self.db_id, self.accessor.load, id=item_id)
 
+    async def load_reserved(self, item_id):
+        \"\"\"Load, then refresh, the row on one reserved worker (one session, two queries).\"\"\"
+        async with self.orm.reserve_worker_async(self.db_id) as identity:
+            entity = await self.orm.run_accessor_async(
+                self.db_id, self.accessor.load, identity=identity, id=item_id
+            )
+            if entity is not None:
+                await self.orm.run_accessor_async(
+                    self.db_id, self.accessor.refresh, entity, identity=identity
+                )
+        return entity
+
     async def add(self, **values):
         async with self.orm.reserve_worker_async(self.db_id) as identity:
             entity = await self.orm.run_accessor_async(
@@ -97,6 +110,7 @@ class FaultsControllerTypes(ControllerType):
     Echo = ("faults_echo", "handlers", "EchoController")
     RestItem = ("faults_rest_item", "rest", "RestItemController")
     RestCollection = ("faults_rest", "rest", "RestCollectionController")
+    RestReserved = ("faults_rest_reserved", "rest", "RestReservedItemController")
     Upload = ("faults_upload", "hostray.web.controller", "StreamingFileUploadController")
 """
 
@@ -175,6 +189,16 @@ class RestItemController(_Rest):
         self.write(entity.to_client_dict())
 
 
+class RestReservedItemController(_Rest):
+    \"\"\"GET one row through a worker reserved for the request.\"\"\"
+
+    async def get(self, item_id):
+        entity = await self.store.load_reserved(int(item_id))
+        if entity is None:
+            raise HTTPError(404, "no item %s", item_id)
+        self.write(entity.to_client_dict())
+
+
 class RestCollectionController(_Rest):
     \"\"\"POST a JSON object or a form: a new row; unknown columns are the entity's to refuse.\"\"\"
 
@@ -233,8 +257,10 @@ def write_project(
     upload: dict[str, Any] | None = None,
     websocket_max_message_size: int | None = None,
     shutdown_timeout: float = 10,
+    limits: dict[str, Any] | None = None,
 ) -> Path:
-    """Write the project under `root`; `database` (an orm_db entry) and `table` add /rest."""
+    """Write the project under `root`; `database` (an orm_db entry) and `table` add /rest;
+    `limits` are top-level keys such as `max_body_size`."""
     controllers: dict[str, Any] = {
         "/hello": {"enum": "faults_hello"},
         "/pid": {"enum": "faults_pid"},
@@ -258,11 +284,13 @@ def write_project(
         components["rest_store"] = {"db_id": "db", "table": table}
         controllers["/rest"] = {"enum": "faults_rest"}
         controllers["/rest/([0-9]{1,9})"] = {"enum": "faults_rest_item"}
+        controllers["/rest-reserved/([0-9]{1,9})"] = {"enum": "faults_rest_reserved"}
     config = {
         "name": "faults",
         "port": 8888,
         "debug": False,
         "shutdown_timeout": shutdown_timeout,
+        **(limits or {}),
         "controller": controllers,
         "component": components,
     }

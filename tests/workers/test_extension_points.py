@@ -56,8 +56,8 @@ def test_new_worker_override_is_how_the_pool_makes_workers() -> None:
     made: list[FunctionQueueWorker] = []
 
     class Counting(WorkerPool):
-        def _new_worker(self) -> FunctionQueueWorker:
-            worker = super()._new_worker()
+        def new_worker(self) -> FunctionQueueWorker:
+            worker = super().new_worker()
             made.append(worker)
             return worker
 
@@ -97,7 +97,7 @@ async def test_broadcast_async_awaits_awaitable_results() -> None:
 
 def test_a_pool_refuses_a_worker_that_already_runs() -> None:
     class Bad(WorkerPool):
-        def _new_worker(self) -> FunctionQueueWorker:
+        def new_worker(self) -> FunctionQueueWorker:
             worker = FunctionQueueWorker()
             worker.run_method(int)
             self.leaked = worker

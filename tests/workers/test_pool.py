@@ -149,6 +149,7 @@ def test_info_reports_workers_reservations_and_backlog() -> None:
             "worker_limit": 2,
             "closed": False,
             "queued": 0,
+            "waiting": 0,
             "workers": [],
         }
         with pool.reserve_worker() as identity:

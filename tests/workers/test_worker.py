@@ -196,11 +196,37 @@ def test_loop_worker_repeats_until_stopped_and_keeps_going_after_errors() -> Non
         assert worker.is_looping
         worker.stop()
         assert not worker.is_looping
-        worker.run_method(tick)  # after stop() it may loop again, but one function at a time
-        with pytest.raises(RuntimeError, match="already loops"):
-            worker.run_method(tick)
+        worker.run_method(tick)  # after stop() it loops again
+        assert worker.is_looping
     assert len(runs) >= 3
     assert [str(e) for e in errors] == ["second run fails"]
+
+
+def test_loop_worker_run_method_replaces_the_looped_function_with_its_callbacks() -> None:
+    first_running = threading.Event()
+    first_may_end = threading.Event()
+    second_ran = threading.Event()
+    seen: list[tuple[str, Any]] = []
+
+    def first() -> str:
+        first_running.set()
+        first_may_end.wait(10)
+        return "first"
+
+    def second() -> str:
+        second_ran.set()
+        return "second"
+
+    # An hour-long pause: the replacement must not wait for it.
+    with FunctionLoopWorker(loop_interval_seconds=3600) as worker:
+        worker.run_method(first, on_finish=lambda r: seen.append(("first's callback", r)))
+        assert first_running.wait(10)
+        worker.run_method(second, on_finish=lambda r: seen.append(("second's callback", r)))
+        assert worker.is_looping
+        first_may_end.set()  # the running iteration finishes with its own callback
+        assert second_ran.wait(10)
+        worker.stop()
+    assert seen == [("first's callback", "first"), ("second's callback", "second")]
 
 
 def test_loop_worker_dispose_does_not_wait_out_the_interval() -> None:

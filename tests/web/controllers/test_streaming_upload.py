@@ -9,6 +9,7 @@ from typing import Any
 from tornado.httputil import HTTPHeaders
 from tornado.web import HTTPError
 
+from hostray.web.component import ComponentManager, DefaultComponentTypes
 from hostray.web.controller import StreamingUploadController
 
 
@@ -70,6 +71,37 @@ async def test_plain_callbacks_get_every_chunk_with_the_running_total(serve) -> 
     assert seen["total"] == len(body)
     assert seen["header"] == "t1"
     assert response.body == b'{"received": %d}' % len(body)
+
+
+class ThreadRecorder(StreamingUploadController):
+    """Plain hooks that note the thread they run on."""
+
+    upload_pool_id = "uploads"
+    threads: list[str]
+
+    def _on_chunk_received(self, headers: HTTPHeaders, chunk: bytes, n: int) -> None:
+        self.threads.append(threading.current_thread().name)
+
+    def _on_data_received(self, headers: HTTPHeaders, n: int) -> str:
+        self.threads.append(threading.current_thread().name)
+        return "ok"
+
+
+async def test_plain_hooks_run_on_the_servers_worker_pool(serve) -> None:
+    manager = ComponentManager()
+    pools = DefaultComponentTypes.WorkerPool.import_class()(DefaultComponentTypes.WorkerPool)
+    pools.init(manager, uploads=2)
+    manager.set_component(pools)
+    ThreadRecorder.threads = threads = []
+    try:
+        served = serve([("/up", ThreadRecorder)], components=manager)
+        response = await served.fetch("/up", method="POST", body=b"x" * 300_000)
+        assert response.code == 200 and response.body == b"ok"
+    finally:
+        await manager.dispose_async()
+    workers = {worker.name for worker in pools.pools["uploads"].workers}
+    assert len(threads) > 1
+    assert set(threads) <= workers, (threads, workers)
 
 
 async def test_coroutine_callbacks_are_awaited_and_put_works_too(serve) -> None:

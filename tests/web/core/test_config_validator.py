@@ -63,6 +63,10 @@ def test_empty_config_gets_every_default() -> None:
         "debug": False,
         "shutdown_timeout": 10.0,
         "ready_grace": 0.0,
+        "max_body_size": 1024 * 1024,
+        "idle_connection_timeout": 60.0,
+        "body_timeout": 60.0,
+        "max_connections": 10_000,
     }
 
 
@@ -177,3 +181,37 @@ def test_seed_hello_validator_extension_reaches_the_root_validator() -> None:
     finally:
         reset_reserved()
     assert "hello" not in HostrayWebConfigComponentValidator.cls_parameters
+
+
+def test_connection_limits_are_validated_with_file_and_line(tmp_path: Any) -> None:
+    from hostray.web.project import load_project
+
+    (tmp_path / "server_config.yaml").write_text(
+        "name: limits\nmax_body_size: 1MB\nidle_connection_timeout: 0\n"
+        "body_timeout: -5\nmax_connections: 0\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    where = tmp_path / "server_config.yaml"
+    assert caught.value.problems == [
+        f"{where}:2: max_body_size: expected a number of bytes >= 0, got '1MB' (str)",
+        f"{where}:3: idle_connection_timeout: expected a number of seconds > 0, got 0 (int)",
+        f"{where}:4: body_timeout: expected a number of seconds > 0, got -5 (int)",
+        f"{where}:5: max_connections: expected an int >= 1, got 0 (int)",
+    ]
+
+
+def test_connection_limits_take_their_values() -> None:
+    parameter = HostrayWebConfigValidator(
+        {
+            "max_body_size": 0,
+            "idle_connection_timeout": 1.5,
+            "body_timeout": 600,
+            "max_connections": 1,
+        }
+    ).parameter
+    assert parameter["max_body_size"] == 0
+    assert parameter["idle_connection_timeout"] == 1.5
+    assert parameter["body_timeout"] == 600.0
+    assert parameter["max_connections"] == 1

@@ -55,3 +55,13 @@ def test_unknown_names_are_attribute_errors():
     assert "MemoryCacheComponent" in dir(optional)
     with pytest.raises(AttributeError, match="NoSuchComponent"):
         getattr(optional, "NoSuchComponent")
+
+
+def test_the_error_mapping_of_controllers_imports_nothing_heavy():
+    loaded = loaded_after(
+        """
+        import hostray.orm.errors
+        from hostray.web.controller.errors import http_error_for
+        """
+    )
+    assert loaded == dict.fromkeys(HEAVY, False)

@@ -79,7 +79,8 @@ def test_renew_id_from_config_applies_to_every_get(make_component):
 
 def test_renew_lifetime_pushes_expiry(make_component):
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
-    _, sid = cache.get()
+    session, sid = cache.get()
+    session["n"] = 1
     first = cache.get_expired_datetime(sid)
     time.sleep(0.01)
     cache.get(sid)
@@ -90,7 +91,8 @@ def test_renew_lifetime_pushes_expiry(make_component):
 
 def test_renew_lifetime_from_config(make_component):
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, renew_lifetime=True)
-    _, sid = cache.get()
+    session, sid = cache.get()
+    session["n"] = 1
     first = cache.get_expired_datetime(sid)
     time.sleep(0.01)
     cache.get(sid)
@@ -100,7 +102,8 @@ def test_renew_lifetime_from_config(make_component):
 def test_get_expired_datetime(make_component):
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     before = datetime.now()
-    _, sid = cache.get()
+    session, sid = cache.get()
+    session["n"] = 1
     expires = cache.get_expired_datetime(sid)
     assert before.timestamp() + 599 <= expires.timestamp() <= time.time() + 600
     unknown = cache.get_expired_datetime("nope")
@@ -217,9 +220,10 @@ def test_relative_save_file_is_under_root_dir(make_component, tmp_path):
 def test_expired_sessions_are_neither_saved_nor_loaded(make_component, tmp_path):
     path = tmp_path / "sessions.json"
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
-    _, old = cache.get()
-    _, live = cache.get()
-    cache._memory.entries[old].expires = time.time() - 1  # its lifetime has passed
+    for _ in range(2):
+        cache.get()[0]["n"] = 1
+    old, live = list(cache.store.entries)
+    cache.store.entries[old].expires = time.time() - 1  # its lifetime has passed
     cache.save_to_file()
     assert [entry["id"] for entry in json.loads(path.read_text())["sessions"]] == [live]
 
@@ -258,6 +262,7 @@ def test_corrupt_save_file_is_moved_aside_and_the_cache_starts(
     assert any(str(path) in record.getMessage() for record in caplog.records)
     session, sid = cache.get()
     assert dict(session) == {}
+    session["n"] = 1
     cache.save_to_file()
     assert json.loads(path.read_text())["sessions"][0]["id"] == sid
 
@@ -280,7 +285,7 @@ def test_a_session_changed_in_place_with_unstorable_data_is_skipped_with_an_erro
 
 def test_expired_sessions_are_swept_on_a_timer(make_component):
     cache = make_component(MEMORY_CACHE, sess_lifetime=0.1)
-    store = cache._memory
+    store = cache.store
     swept = threading.Event()
     sweep = store.sweep
     removed = []
@@ -294,7 +299,7 @@ def test_expired_sessions_are_swept_on_a_timer(make_component):
 
     store.sweep = observed_sweep
     for _ in range(1000):
-        cache.get()  # never touched again: only the timer can remove them
+        cache.get()[0]["n"] = 1  # never touched again: only the timer can remove them
     assert swept.wait(5), "the sweep timer never removed every expired session"
     assert len(store) == 0
 
@@ -302,7 +307,7 @@ def test_expired_sessions_are_swept_on_a_timer(make_component):
 def test_save_interval_writes_the_file_periodically(make_component, tmp_path):
     path = tmp_path / "sessions.json"
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path), save_interval=0.05)
-    store = cache._memory
+    store = cache.store
     saved = threading.Event()
     save = store.save_to_file
 
@@ -321,6 +326,7 @@ def test_save_interval_writes_the_file_periodically(make_component, tmp_path):
 def test_concurrent_gets_and_writes_are_safe(make_component):
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     shared, shared_id = cache.get()
+    shared["started"] = True
     errors: list[BaseException] = []
     made: list[str] = []
     lock = threading.Lock()
@@ -330,7 +336,8 @@ def test_concurrent_gets_and_writes_are_safe(make_component):
             for i in range(300):
                 session, _ = cache.get(shared_id)
                 session[f"t{n}"] = i
-                _, own = cache.get()
+                mine, own = cache.get()
+                mine["n"] = n
                 with lock:
                     made.append(own)
         except BaseException as exc:  # reported below
@@ -344,7 +351,7 @@ def test_concurrent_gets_and_writes_are_safe(make_component):
     assert errors == []
     assert {shared[f"t{n}"] for n in range(8)} == {299}
     assert len(set(made)) == 8 * 300
-    assert len(cache._memory) == 8 * 300 + 1
+    assert len(cache.store) == 8 * 300 + 1
 
 
 @pytest.mark.parametrize(
@@ -365,9 +372,68 @@ def test_info_shows_settings(make_component, tmp_path):
     cache = make_component(
         MEMORY_CACHE, sess_lifetime=600, save_file=str(tmp_path / "s.json"), renew_id=True
     )
-    cache.get()
+    cache.get()[0]["n"] = 1
     info = cache.info()["info"]
     assert info["sess_lifetime"] == 600
     assert info["renew_id"] is True
     assert info["backend"] == "memory"
     assert info["sessions"] == 1
+
+
+def test_unfinished_saves_left_by_a_crash_are_removed_at_start(make_component, tmp_path, caplog):
+    path = tmp_path / "sessions.json"
+    path.write_text(json.dumps({"format": "hostray-sessions/1", "sessions": []}))
+    leftovers = [tmp_path / f".sessions.json.{n}abc.tmp" for n in range(5)]
+    for leftover in leftovers:
+        leftover.write_bytes(b'{"format":"hostray-sessions/1","sessions":[{"id":"x"')
+    other = tmp_path / ".other.json.1abc.tmp"  # another file's: not ours to remove
+    other.write_text("{}")
+    with caplog.at_level(logging.WARNING, logger="hostray.web.memory_cache"):
+        make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
+    assert sorted(os.listdir(tmp_path)) == [".other.json.1abc.tmp", "sessions.json"]
+    assert "removed 5 unfinished save(s)" in caplog.text
+
+
+def test_a_deeply_nested_save_file_is_moved_aside(make_component, tmp_path, caplog):
+    path = tmp_path / "sessions.json"
+    depth = 100_000
+    path.write_text('{"format":"hostray-sessions/1","sessions":' + "[" * depth + "]" * depth + "}")
+    with caplog.at_level(logging.WARNING, logger="hostray.web.memory_cache"):
+        cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
+    assert not path.exists()
+    assert [p for p in os.listdir(tmp_path) if p.startswith("sessions.json.corrupt-")]
+    assert "nested too deeply" in caplog.text
+    assert dict(cache.get()[0]) == {}
+
+
+def test_save_file_entries_that_cannot_be_sessions_are_skipped_one_line_each(
+    make_component, tmp_path, caplog
+):
+    path = tmp_path / "sessions.json"
+    now = time.time()
+    live = str(now + 600)
+    entries = [
+        '{"id":"","expires":LIVE,"data":{"handed":"to everyone"}}',
+        '{"id":"forever","expires":Infinity,"data":{}}',
+        '{"id":"nan","expires":NaN,"data":{}}',
+        '{"id":"huge","expires":1' + "0" * 400 + ',"data":{}}',
+        '{"id":"bad id!","expires":LIVE,"data":{}}',
+        '{"id":"far","expires":1e300,"data":{"far":1}}',
+        '{"id":"kept","expires":LIVE,"data":{"n":1}}',
+    ]
+    text = '{"format":"hostray-sessions/1","sessions":[' + ",".join(entries) + "]}"
+    path.write_text(text.replace("LIVE", live))
+    with caplog.at_level(logging.WARNING, logger="hostray.web.memory_cache"):
+        cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(skipped) == 5
+    assert all("\n" not in line and str(path) in line for line in skipped)
+    for index in (0, 1, 2, 3, 4):
+        assert any(f"session #{index} skipped" in line for line in skipped)
+    assert path.exists()  # the file itself was fine: it is kept
+    session, sid = cache.get("")
+    assert sid != "" and dict(session) == {}  # a cookieless client gets a session of its own
+    assert cache.get("kept") == ({"n": 1}, "kept")
+    assert cache.get("far") == ({"far": 1}, "far")  # an expiry past one lifetime is cut to it
+    assert cache.get_expired_datetime("far").timestamp() <= time.time() + 600
+    assert set(cache.store.entries) == {"kept", "far"}

@@ -156,11 +156,14 @@ def test_only_accessor_methods_are_run(orm):
     [
         ({"module": "oracle"}, "bad.module: expected one of 'sqlite_memory'"),
         ({"worker": 1}, "bad.module: missing required key"),
-        ({"module": "sqlite"}, "bad: db module 'sqlite': missing parameter 'file_name'"),
-        ({"module": "mysql", "host": "127.0.0.1", "user": "u"}, "missing parameter 'db_name'"),
-        ({"module": "sqlite_memory", "worker": 0}, "bad.worker: expected an integer"),
+        ({"module": "sqlite"}, "bad.file_name: missing required key"),
+        (
+            {"module": "mysql", "host": "127.0.0.1", "user": "u"},
+            "bad.db_name: missing required key",
+        ),
+        ({"module": "sqlite_memory", "worker": 0}, "bad.worker: expected an integer >= 1"),
         ({"module": "sqlite_memory", "connection_refresh": -5}, "bad.connection_refresh"),
-        ({"module": "sqlite_memory", "host": "x"}, "unknown parameter 'host'"),
+        ({"module": "sqlite_memory", "host": "x"}, "bad.host: unknown key"),
     ],
 )
 def test_bad_settings_are_config_errors(make_component, settings, message):

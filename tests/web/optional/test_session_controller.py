@@ -33,6 +33,14 @@ class CounterController(RequestController):
         self.write({"count": session["count"], "id": self.session_id})
 
 
+class ReadController(RequestController):
+    """Only reads the session, as a page showing "not logged in" does."""
+
+    async def get(self) -> None:
+        session = await self.get_session()
+        self.write({"user": session.get("user")})
+
+
 class LogoutController(RequestController):
     async def post(self) -> None:
         await self.clear_session()
@@ -68,11 +76,13 @@ async def serve(make_component) -> AsyncIterator[Serve]:
 
     async def start(ssl_options: ssl.SSLContext | None = None, **config: Any) -> str:
         cache = make_component(MEMORY_CACHE, **config)
+        start.caches.append(cache)  # type: ignore[attr-defined]
         manager = ComponentManager()
         manager.set_component(cache)
         app = Application(
             [
                 ("/count", CounterController),
+                ("/read", ReadController),
                 ("/logout", LogoutController),
                 ("/renew", RenewController),
                 ("/stop-redis", StopRedisController),
@@ -86,6 +96,7 @@ async def serve(make_component) -> AsyncIterator[Serve]:
         scheme = "https" if ssl_options else "http"
         return f"{scheme}://127.0.0.1:{port}"
 
+    start.caches = []  # type: ignore[attr-defined]
     yield start
     for server in servers:
         server.stop()
@@ -169,6 +180,39 @@ async def test_redis_sessions_are_saved_before_the_response(serve, redis_url):
                     body = await response.json()
                 assert body["count"] == expected
                 assert raw.get(prefix + body["id"]) == b'{"count":%d}' % expected
+    finally:
+        keys = list(raw.scan_iter(match=prefix + "*"))
+        if keys:
+            raw.delete(*keys)
+        raw.close()
+
+
+async def test_requests_that_only_read_store_no_session_in_memory(serve):
+    base = await serve(sess_lifetime=600)
+    async with aiohttp.ClientSession() as http:  # no cookie jar: every request is cookieless
+        for _ in range(50):
+            async with http.get(base + "/read") as response:
+                assert await response.json() == {"user": None}
+        async with http.get(base + "/count") as response:
+            assert (await response.json())["count"] == 1
+    (cache,) = serve.caches
+    assert len(cache.store) == 1  # only the session something was stored in
+
+
+@pytest.mark.redis
+async def test_requests_that_only_read_make_no_redis_keys(serve, redis_url):
+    prefix = f"hostray-test:{uuid.uuid4().hex}:"
+    base = await serve(sess_lifetime=600, backend="redis", url=redis_url, key_prefix=prefix)
+    raw = redis.Redis.from_url(redis_url)
+    try:
+        async with aiohttp.ClientSession() as http:  # cookieless, as crawlers and probes are
+            for _ in range(50):
+                async with http.get(base + "/read") as response:
+                    assert await response.json() == {"user": None}
+            assert list(raw.scan_iter(match=prefix + "*")) == []
+            async with http.get(base + "/count") as response:
+                body = await response.json()
+        assert list(raw.scan_iter(match=prefix + "*")) == [(prefix + body["id"]).encode()]
     finally:
         keys = list(raw.scan_iter(match=prefix + "*"))
         if keys:

@@ -4,6 +4,7 @@ TypeError at the call, in the caller; `info()` masks the broker's password."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,10 +12,6 @@ import pytest
 
 from hostray.web.component import ComponentManager, DefaultComponentTypes
 from hostray.web.component.task_queue import TaskQueueClosedError, TaskQueueComponent
-
-
-def module_level(value: int) -> int:
-    return value
 
 
 class Holder:
@@ -57,10 +54,10 @@ def closure() -> Any:
         (closure(), (), {}, "nested function, lambda or method"),
         (Holder().method, (), {}, "not a module-level function"),
         (Holder.static, (), {}, "nested function, lambda or method"),
-        (functools.partial(module_level, 1), (), {}, "not a module-level function"),
-        (module_level, (object(),), {}, "not JSON-serialisable"),
-        (module_level, (), {"value": {1, 2}}, "not JSON-serialisable"),
-        (module_level, (float("nan"),), {}, "not JSON-serialisable"),
+        (functools.partial(json.dumps, 1), (), {}, "not a module-level function"),
+        (json.dumps, (object(),), {}, "not JSON-serialisable"),
+        (json.dumps, (), {"obj": {1, 2}}, "not JSON-serialisable"),
+        (json.dumps, (float("nan"),), {}, "not JSON-serialisable"),
     ],
 )
 async def test_what_a_worker_cannot_import_or_decode_is_a_type_error_at_the_call(
@@ -81,12 +78,12 @@ async def test_a_function_replaced_in_its_module_is_refused(
 ) -> None:
     component, _ = celery_queue
 
-    def module_level(value: int) -> int:  # same name, not the module's object
-        return value
+    def dumps(value: int) -> str:  # json.dumps by name, but not the module's object
+        return str(value)
 
-    module_level.__qualname__ = "module_level"
+    dumps.__module__, dumps.__qualname__ = "json", "dumps"
     with pytest.raises(TypeError, match="cannot be imported by that path"):
-        component.run_method_in_queue(module_level, 1)
+        component.run_method_in_queue(dumps, 1)
 
 
 async def test_info_masks_the_broker_password_and_a_closed_queue_refuses_tasks() -> None:
@@ -98,4 +95,4 @@ async def test_info_masks_the_broker_password_and_a_closed_queue_refuses_tasks()
     assert "s3cret" not in repr(info)
     await component.dispose(manager)
     with pytest.raises(TaskQueueClosedError, match="shutting down"):
-        component.run_method_in_queue(module_level, 1)
+        component.run_method_in_queue(json.dumps, 1)

@@ -45,6 +45,14 @@ def _positive_or_zero(text: str) -> int:
     return value
 
 
+def _port_number(text: str) -> int:
+    """argparse type: a port number, 0-65535 (0: any free port), as the config's `port`."""
+    value = _positive_or_zero(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number (0-65535), got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: the seed's usage and help texts, plus the options added since."""
     parser = argparse.ArgumentParser(prog="hostray", usage=_USAGE, add_help=False)
@@ -70,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="host on tornado.httpserver.HTTPServer (always the case; kept for compatibility)",
     )
     start.add_argument(
-        "--port", type=_positive_or_zero, help="listen on this port instead of the config's"
+        "--port", type=_port_number, help="listen on this port instead of the config's"
     )
     start.add_argument("--address", help="listen on this address only (default: every interface)")
     start.add_argument(

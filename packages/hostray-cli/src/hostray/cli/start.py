@@ -8,6 +8,7 @@ and supervision of `--processes` is `hostray.cli.processes`.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import socket
 import sys
@@ -113,10 +114,20 @@ def _bind(project: Project, port: int | None, address: str | None) -> list[socke
     try:
         return bind_sockets(listen_port, listen_address or None)
     except (OSError, ValueError) as exc:
-        source = f"--port {port}" if port is not None else f"{project.config_file}: port"
+        if _is_address_problem(exc):
+            source = (
+                f"--address {address}" if address is not None else f"{project.config_file}: address"
+            )
+        else:
+            source = f"--port {port}" if port is not None else f"{project.config_file}: port"
         where = f"{listen_address or '*'}:{listen_port}"
         reason = getattr(exc, "strerror", None) or str(exc)
         raise CliError(f"{source}: cannot listen on {where}: {reason}") from None
+
+
+def _is_address_problem(exc: BaseException) -> bool:
+    """Whether a bind failed for its address (unknown name, not an address of this host)."""
+    return isinstance(exc, socket.gaierror) or getattr(exc, "errno", None) == errno.EADDRNOTAVAIL
 
 
 def _serve(server: CommandLineServer, sockets: list[socket.socket]) -> int:

@@ -104,6 +104,11 @@ class HostrayLogger(logging.Logger):
                 self._hostray_echo = None
 
     @property
+    def echo(self) -> bool:
+        """Whether records are printed to stdout (`set_echo`)."""
+        return self._hostray_echo is not None
+
+    @property
     def log_file(self) -> str | None:
         """The file this logger writes to, if any."""
         handler = self._hostray_file

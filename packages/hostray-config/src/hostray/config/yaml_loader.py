@@ -3,6 +3,11 @@
 ``${VAR}`` / ``${VAR:-default}`` come from the environment (``$${`` is a literal ``${``), duplicate
 keys are errors, mappings remember their file and each key's line (``ConfigDict``), and every
 problem is a ``ConfigError`` naming ``file:line``.
+
+A config is data a person wrote, so its shape is bounded: nesting past ``MAX_DEPTH`` levels,
+aliases that would expand to more than ``MAX_ALIAS_EXPANSION`` nodes (a "billion laughs" file of
+1 KB expands to billions) and an alias inside the node it names (an endless structure) are
+errors, found while the file is read, before anything walks the structure.
 """
 
 from __future__ import annotations
@@ -14,12 +19,18 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import ConfigError
 from .positions import ConfigDict
 
-__all__ = ["load_yaml", "substitute_env"]
+__all__ = ["MAX_ALIAS_EXPANSION", "MAX_DEPTH", "load_yaml", "substitute_env"]
+
+MAX_DEPTH = 100
+"""Levels of nested mappings and sequences a config file may have."""
+MAX_ALIAS_EXPANSION = 10_000
+"""Nodes the aliases (``*name``) of a config file may add, counted as if each were copied out."""
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -52,9 +63,49 @@ class _ConfigLoader(yaml.SafeLoader):
     source: str
     environ: Mapping[str, str]
     problems: list[tuple[int, str]]
+    depth: int = 0
+    alias_expansion: int = 0
+    sizes: dict[int, int]
 
     def _line(self, node: yaml.Node) -> int:
         return int(node.start_mark.line) + 1
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        """Compose as PyYAML does, refusing too deep a nesting and too large an alias expansion."""
+        event = self.peek_event()
+        line = int(event.start_mark.line) + 1
+        if self.depth >= MAX_DEPTH:
+            raise ConfigError(
+                f"{self.source}:{line}: nested more than {MAX_DEPTH} levels deep; "
+                "a config this deep is refused"
+            )
+        self.depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        if node is None:
+            return None
+        if isinstance(event, AliasEvent):
+            self._count_alias(node, line, str(event.anchor))
+        else:
+            self.sizes[id(node)] = 1 + sum(self.sizes[id(child)] for child in _children(node))
+        return node
+
+    def _count_alias(self, target: Node, line: int, anchor: str) -> None:
+        size = self.sizes.get(id(target))
+        if size is None:
+            raise ConfigError(
+                f"{self.source}:{line}: alias *{anchor} is inside the node &{anchor} it names "
+                "(an endless structure)"
+            )
+        self.sizes[id(target)] = size
+        self.alias_expansion += size
+        if self.alias_expansion > MAX_ALIAS_EXPANSION:
+            raise ConfigError(
+                f"{self.source}:{line}: aliases expand to more than {MAX_ALIAS_EXPANSION} "
+                f"nodes (at *{anchor}); write the values out or use fewer levels of aliases"
+            )
 
     def construct_positioned_map(self, node: MappingNode) -> Iterator[ConfigDict]:
         data = ConfigDict(source=self.source, line=self._line(node))
@@ -115,6 +166,15 @@ class _ConfigLoader(yaml.SafeLoader):
         )
 
 
+def _children(node: Node) -> list[Node]:
+    """The nodes directly inside `node` (keys and values of a mapping)."""
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
 _ConfigLoader.add_constructor(_MAP_TAG, _ConfigLoader.construct_positioned_map)
 _ConfigLoader.add_constructor(_STR_TAG, _ConfigLoader.construct_env_str)
 
@@ -135,6 +195,7 @@ def load_yaml(
     loader.source = source
     loader.environ = os.environ if environ is None else environ
     loader.problems = []
+    loader.sizes = {}
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

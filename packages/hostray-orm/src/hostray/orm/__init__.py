@@ -1,18 +1,37 @@
-"""SQLAlchemy 2 entity helpers and ORM access worker pools for hostray."""
+"""SQLAlchemy 2 entity helpers and ORM access worker pools for hostray.
 
-from .accessor import OrmDBEntityAccessor
-from .base import get_declarative_base
-from .engines import DB_MODULE_NAME, create_orm_engine, create_tables, get_session_maker
-from .entity import DatetimeConverter, EntityBaseAddon, PyDatetimeConverter
-from .errors import DatabaseUnavailableError, EntityValidationError
-from .pool import OrmAccessWorker, OrmAccessWorkerPool
+Names are resolved on first access, so `hostray.orm.errors` (and a program that only catches
+those errors, such as hostray-web's error mapping) imports without loading SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .accessor import OrmDBEntityAccessor
+    from .base import get_declarative_base
+    from .engines import (
+        DB_MODULE_NAME,
+        DEFAULT_PORTS,
+        HasMetadata,
+        create_orm_engine,
+        create_tables,
+        get_session_maker,
+    )
+    from .entity import DatetimeConverter, EntityBaseAddon, PyDatetimeConverter
+    from .errors import DatabaseUnavailableError, EntityValidationError
+    from .pool import OrmAccessWorker, OrmAccessWorkerPool
 
 __all__ = [
     "DB_MODULE_NAME",
+    "DEFAULT_PORTS",
     "DatabaseUnavailableError",
     "DatetimeConverter",
     "EntityBaseAddon",
     "EntityValidationError",
+    "HasMetadata",
     "OrmAccessWorker",
     "OrmAccessWorkerPool",
     "OrmDBEntityAccessor",
@@ -24,11 +43,38 @@ __all__ = [
     "get_session_maker",
 ]
 
+_LAZY = {
+    "OrmDBEntityAccessor": ".accessor",
+    "get_declarative_base": ".base",
+    "DB_MODULE_NAME": ".engines",
+    "DEFAULT_PORTS": ".engines",
+    "HasMetadata": ".engines",
+    "create_orm_engine": ".engines",
+    "create_tables": ".engines",
+    "get_session_maker": ".engines",
+    "DatetimeConverter": ".entity",
+    "EntityBaseAddon": ".entity",
+    "PyDatetimeConverter": ".entity",
+    "DatabaseUnavailableError": ".errors",
+    "EntityValidationError": ".errors",
+    "OrmAccessWorker": ".pool",
+    "OrmAccessWorkerPool": ".pool",
+}
 
-def __getattr__(name: str) -> str:
-    """`__version__` from the installed metadata, read on first use (as the other packages do)."""
+
+def __getattr__(name: str) -> Any:
+    """Import a name's module on first use; `__version__` from the installed metadata."""
     if name == "__version__":
         from importlib.metadata import version
 
         return version("hostray-orm")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Mapping
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, MetaData, create_engine, event, text
@@ -23,6 +25,7 @@ from . import _pool_hooks
 __all__ = [
     "CONNECT_TIMEOUT",
     "DB_MODULE_NAME",
+    "DEFAULT_PORTS",
     "SQLITE_BUSY_TIMEOUT",
     "TABLE_LOCK_TIMEOUT",
     "HasMetadata",
@@ -70,10 +73,15 @@ _REQUIRED: dict[DB_MODULE_NAME, tuple[str, ...]] = {
     DB_MODULE_NAME.MYSQL: ("host", "db_name", "user"),
     DB_MODULE_NAME.POSTGRESQL: ("host", "db_name", "user"),
 }
-# module -> (SQLAlchemy driver name, default port, extra to install)
-_SERVERS: dict[DB_MODULE_NAME, tuple[str, int, str]] = {
-    DB_MODULE_NAME.MYSQL: ("mysql+pymysql", 3306, "mysql"),
-    DB_MODULE_NAME.POSTGRESQL: ("postgresql+psycopg", 5432, "postgresql"),
+DEFAULT_PORTS: Mapping[DB_MODULE_NAME, int] = MappingProxyType(
+    {DB_MODULE_NAME.MYSQL: 3306, DB_MODULE_NAME.POSTGRESQL: 5432}
+)
+"""The port of each database server module when its config gives none (the one place)."""
+
+# module -> (SQLAlchemy driver name, extra to install)
+_SERVERS: dict[DB_MODULE_NAME, tuple[str, str]] = {
+    DB_MODULE_NAME.MYSQL: ("mysql+pymysql", "mysql"),
+    DB_MODULE_NAME.POSTGRESQL: ("postgresql+psycopg", "postgresql"),
 }
 
 
@@ -103,7 +111,7 @@ def _checked_parameters(module: DB_MODULE_NAME, params: dict[str, Any]) -> dict[
     if module in _SERVERS:
         port = checked.get("port")
         if port is None:
-            checked["port"] = _SERVERS[module][1]
+            checked["port"] = DEFAULT_PORTS[module]
         elif isinstance(port, bool) or not str(port).isdigit():
             raise ValueError(f"db module {module.value!r}: port must be an integer, got {port!r}")
         else:
@@ -158,7 +166,7 @@ def create_orm_engine(
         event.listen(engine, "connect", _use_wal)
         _pool_hooks.install_pool_hooks(engine, f"sqlite file {file_name!r}", None)
         return engine
-    driver, _, extra = _SERVERS[module]
+    driver, extra = _SERVERS[module]
     url = URL.create(
         driver,
         username=str(checked["user"]),

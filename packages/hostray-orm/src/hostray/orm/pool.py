@@ -227,7 +227,8 @@ class OrmAccessWorkerPool(AsyncWorkerPool):
         self._binding: _Binding | None = None
         self._echo = False
 
-    def _new_worker(self) -> OrmAccessWorker:
+    def new_worker(self) -> OrmAccessWorker:
+        """A worker holding this pool, whose binding gives it its session."""
         return OrmAccessWorker(self)
 
     @property

@@ -1,39 +1,143 @@
-"""An `HTTPServer` that knows which connections are serving a request, for a graceful stop.
+"""An `HTTPServer` that knows its connections: a graceful stop, a connection cap, 431 answers.
 
 Tornado calls `start_request` once per request a connection will read (before its headers
 arrive) and `on_close` when the connection ends, so a connection is busy from the headers of a
-request until the next `start_request` (its response is then fully written) or its close. `drain`
-stops accepting, closes the idle connections and waits, without polling, for the busy ones.
+request until the next `start_request` (its response is then fully written) or its close, and
+idle in between (waiting for headers, perhaps from a slow client). `drain` stops accepting,
+closes the idle connections and waits, without polling, for the busy ones.
+
+At `max_connections` (never more than the open-file limit allows) a new connection closes the
+longest idle one; when every connection is busy, the new one is answered 503 and closed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import socket
+import time
+from collections.abc import Iterable
 from typing import Any
 
 from tornado import httputil
+from tornado.http1connection import HTTP1ServerConnection
 from tornado.httpserver import HTTPServer
+from tornado.iostream import IOStream, StreamClosedError
 
-__all__ = ["DrainingHTTPServer"]
+from ._accept import Acceptor, OncePerSecond
+from ._streams import HeaderLimitStream, accepted_stream
+
+__all__ = ["SERVICE_UNAVAILABLE", "DrainingHTTPServer", "connection_ceiling"]
+
+LOGGER = "hostray.web.server"
+OPEN_FILES_RESERVE = 64
+"""File handles kept free of connections (logs, databases, uploads) when the limit is low."""
+
+_BUSY_BODY = b"503: Service Unavailable (too many connections)\n"
+SERVICE_UNAVAILABLE = (
+    b"HTTP/1.1 503 Service Unavailable\r\n"
+    b"Content-Type: text/plain; charset=UTF-8\r\n"
+    b"Content-Length: " + str(len(_BUSY_BODY)).encode() + b"\r\n"
+    b"Connection: close\r\n\r\n" + _BUSY_BODY
+)
+
+
+def connection_ceiling(max_connections: int) -> int:
+    """`max_connections`, lowered to leave `OPEN_FILES_RESERVE` handles of the open-file limit."""
+    try:
+        import resource
+    except ImportError:  # not a Unix: no open-file limit to respect
+        return max_connections
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return max_connections
+    return max(1, min(max_connections, soft - max(OPEN_FILES_RESERVE, soft // 16)))
 
 
 class DrainingHTTPServer(HTTPServer):
     """`HTTPServer` whose `drain(timeout)` lets in-flight requests finish before the stop."""
 
-    def initialize(self, *args: Any, **kwargs: Any) -> None:
+    def initialize(self, *args: Any, max_connections: int = 10_000, **kwargs: Any) -> None:
         """Set up the server as Tornado does, plus the connection bookkeeping."""
         super().initialize(*args, **kwargs)
+        self.max_connections = connection_ceiling(max_connections)
         self._busy: set[Any] = set()
-        self._idle: set[Any] = set()
+        self._idle: dict[Any, float] = {}  # oldest idle first
+        self._shed: set[Any] = set()  # closed to make room, not yet gone
         self._draining = False
         self._drained = asyncio.Event()
         self._closing: set[asyncio.Task[None]] = set()
+        self._acceptors: list[Acceptor] = []
+        self._log = OncePerSecond(logging.getLogger(LOGGER))
 
     @property
     def in_flight(self) -> int:
         """How many connections are serving a request right now."""
         return len(self._busy)
+
+    @property
+    def open_connections(self) -> int:
+        """How many connections are open."""
+        return len(self._connections) - len(self._shed)
+
+    def add_sockets(self, sockets: Iterable[socket.socket]) -> None:
+        """Accept on `sockets`, pausing instead of spinning when file handles run out."""
+        for sock in sockets:
+            acceptor = Acceptor(sock, self._accepted, self._close_oldest_idle, self._log)
+            self._acceptors.append(acceptor)
+            acceptor.start()
+
+    def stop(self) -> None:
+        """Stop accepting (the listening sockets are the caller's)."""
+        for acceptor in self._acceptors:
+            acceptor.stop()
+        self._acceptors.clear()
+        super().stop()
+
+    def _accepted(self, connection: socket.socket, address: Any) -> None:
+        stream = accepted_stream(
+            connection,
+            self.ssl_options,
+            max_buffer_size=self.max_buffer_size,
+            read_chunk_size=self.read_chunk_size,
+        )
+        if stream is not None:
+            self.handle_stream(stream, address)
+
+    def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
+        """Serve the connection, making room at `max_connections` (503 when there is none)."""
+        if self.open_connections >= self.max_connections and not self._close_oldest_idle():
+            self._log.warning(
+                f"{self.open_connections} connections are busy (max_connections "
+                f"{self.max_connections}): answering 503 to new ones"
+            )
+            self._refuse(stream)
+            return
+        super().handle_stream(stream, address)
+
+    def _close_oldest_idle(self) -> bool:
+        """Close the connection idle the longest (True), if there is one."""
+        if not self._idle:
+            return False
+        oldest = next(iter(self._idle))
+        self._idle.pop(oldest)
+        self._shed.add(oldest)
+        self._log.warning(
+            f"connection limit reached ({self.max_connections} or out of file handles): "
+            "closing the connections idle the longest"
+        )
+        oldest.stream.close()
+        return True
+
+    def _refuse(self, stream: IOStream) -> None:
+        if isinstance(stream, HeaderLimitStream):
+            stream.linger = True
+        try:
+            written = stream.write(SERVICE_UNAVAILABLE)
+        except StreamClosedError:
+            return
+        written.add_done_callback(lambda _: stream.close())
 
     def start_request(
         self, server_conn: object, request_conn: httputil.HTTPConnection
@@ -48,17 +152,21 @@ class DrainingHTTPServer(HTTPServer):
     def on_close(self, server_conn: object) -> None:
         """Forget a connection that ended."""
         super().on_close(server_conn)
-        self._idle.discard(server_conn)
+        self._idle.pop(server_conn, None)
         self._busy.discard(server_conn)
+        self._shed.discard(server_conn)
         self._check_drained()
 
     def _set_busy(self, server_conn: object) -> None:
-        self._idle.discard(server_conn)
+        self._idle.pop(server_conn, None)
         self._busy.add(server_conn)
+        _awaiting_headers(server_conn, False)
 
     def _set_idle(self, server_conn: object) -> None:
         self._busy.discard(server_conn)
-        self._idle.add(server_conn)
+        self._idle.pop(server_conn, None)
+        self._idle[server_conn] = time.monotonic()
+        _awaiting_headers(server_conn, True)
         self._check_drained()
 
     def _check_drained(self) -> None:
@@ -87,6 +195,14 @@ class DrainingHTTPServer(HTTPServer):
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
         return unfinished
+
+
+def _awaiting_headers(server_conn: object, waiting: bool) -> None:
+    """Tell the connection's stream whether headers are what it reads next (for 431)."""
+    if isinstance(server_conn, HTTP1ServerConnection):
+        stream = server_conn.stream
+        if isinstance(stream, HeaderLimitStream):
+            stream.awaiting_headers = waiting
 
 
 class _BusyOnHeaders(httputil.HTTPMessageDelegate):

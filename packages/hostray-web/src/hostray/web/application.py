@@ -6,10 +6,20 @@ import asyncio
 import inspect
 from typing import Any
 
+from tornado import httputil
 from tornado.httputil import HTTPServerRequest
-from tornado.web import Application, ErrorHandler, URLSpec, _HandlerDelegate
+from tornado.web import (
+    Application,
+    ErrorHandler,
+    OutputTransform,
+    RequestHandler,
+    URLSpec,
+    _HandlerDelegate,
+)
 
+from ._body_limit import LimitedHandlerDelegate
 from .component import ComponentManager
+from .config_validator import DEFAULT_MAX_BODY_SIZE
 from .errors import ProjectError
 from .project import Project
 
@@ -46,17 +56,58 @@ class OpenWebSockets(set[Any]):
         await self._empty.wait()
 
 
+class _NoServerVersion(OutputTransform):
+    """Drops Tornado's `Server: TornadoServer/<version>` header: no version for an attacker."""
+
+    def transform_first_chunk(
+        self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
+    ) -> tuple[int, httputil.HTTPHeaders, bytes]:
+        if headers.get("Server", "").startswith("TornadoServer/"):
+            del headers["Server"]
+        return status_code, headers, chunk
+
+
 class HostrayApplication(Application):
-    """Tornado `Application` that carries the server's `component_manager` and open websockets."""
+    """Tornado `Application` that carries the server's `component_manager` and open websockets.
+
+    A request body past `max_body_size` bytes is answered 413 on every route that does not stream
+    its body (404 and 405 included); a streaming route keeps its own limit.
+    """
 
     def __init__(
-        self, handlers: list[URLSpec], component_manager: ComponentManager, **settings: Any
+        self,
+        handlers: list[URLSpec],
+        component_manager: ComponentManager,
+        *,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        **settings: Any,
     ) -> None:
         super().__init__(handlers, **settings)
+        self.add_transform(_NoServerVersion)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
         # Set when a graceful stop begins: the server_ready route answers 503 from then on.
         self.stopping = False
+        self.max_body_size = max_body_size
+
+    def get_handler_delegate(
+        self,
+        request: HTTPServerRequest,
+        target_class: type[RequestHandler],
+        target_kwargs: dict[str, Any] | None = None,
+        path_args: list[bytes] | None = None,
+        path_kwargs: dict[str, bytes] | None = None,
+    ) -> _HandlerDelegate:
+        """Tornado's delegate for the handler, with the server's body limit."""
+        return LimitedHandlerDelegate(
+            self,
+            request,
+            target_class,
+            target_kwargs,
+            path_args,
+            path_kwargs,
+            max_body_size=self.max_body_size,
+        )
 
     def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> _HandlerDelegate:
         """Route the request; a path with a NUL byte (raw or `%00`) is a 400 for every handler."""
@@ -104,4 +155,5 @@ def build_application(
     }
     settings.update(project.config.get("settings") or {})
     handlers = [URLSpec(r.pattern, r.handler_class, dict(r.params)) for r in project.routes]
-    return HostrayApplication(handlers, component_manager, **settings)
+    max_body_size = int(project.config.get("max_body_size", DEFAULT_MAX_BODY_SIZE))
+    return HostrayApplication(handlers, component_manager, max_body_size=max_body_size, **settings)

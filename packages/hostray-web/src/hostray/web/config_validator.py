@@ -22,6 +22,10 @@ from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_V
 from hostray.web.component.task_queue_settings import TaskQueueValidator
 
 __all__ = [
+    "DEFAULT_BODY_TIMEOUT",
+    "DEFAULT_IDLE_CONNECTION_TIMEOUT",
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_PORT",
     "DEFAULT_READY_GRACE",
     "DEFAULT_SHUTDOWN_TIMEOUT",
@@ -40,17 +44,29 @@ __all__ = [
 DEFAULT_PORT = 8888
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
 DEFAULT_READY_GRACE = 0.0
+"""Seconds `server_ready` answers 503 before a stopping server closes its listener."""
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+"""Bytes a request body may have on a route without a limit of its own (1 MiB)."""
+DEFAULT_IDLE_CONNECTION_TIMEOUT = 60.0
+"""Seconds a connection may wait for (or take to send) the headers of its next request."""
+DEFAULT_BODY_TIMEOUT = 60.0
+"""Seconds a request body may take to arrive."""
+DEFAULT_MAX_CONNECTIONS = 10_000
+"""Open connections a server process keeps at most."""
 
 
-def _number_between(kind: type, low: float, high: float | None, label: str) -> Callable[[Any], Any]:
-    """A parameter type accepting a `kind` number in [low, high]; `label` names it in problems."""
+def _number_between(
+    kind: type, low: float, high: float | None, label: str, *, above: bool = False
+) -> Callable[[Any], Any]:
+    """A parameter type accepting a `kind` number in [low, high] (or (low, high] when `above`);
+    `label` names it in problems."""
 
     def check(value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(label)
         if kind is int and not isinstance(value, int):
             raise TypeError(label)
-        if value < low or (high is not None and value > high):
+        if value < low or (above and value == low) or (high is not None and value > high):
             raise ValueError(label)
         return kind(value)
 
@@ -61,6 +77,8 @@ def _number_between(kind: type, low: float, high: float | None, label: str) -> C
 _workers = _number_between(int, 1, None, "an int >= 1")
 _port = _number_between(int, 0, 65535, "a port number (0-65535)")
 _seconds = _number_between(float, 0, None, "a number of seconds >= 0")
+_timeout = _number_between(float, 0, None, "a number of seconds > 0", above=True)
+_bytes = _number_between(int, 0, None, "a number of bytes >= 0")
 
 HostrayWebConfigComponentValidator = ConfigContainerMeta(
     "component",
@@ -119,6 +137,12 @@ HostrayWebConfigValidator = ConfigContainerMeta(
     ConfigElementMeta("debug", bool, False, default=False),
     ConfigElementMeta("shutdown_timeout", _seconds, False, default=DEFAULT_SHUTDOWN_TIMEOUT),
     ConfigElementMeta("ready_grace", _seconds, False, default=DEFAULT_READY_GRACE),
+    ConfigElementMeta("max_body_size", _bytes, False, default=DEFAULT_MAX_BODY_SIZE),
+    ConfigElementMeta(
+        "idle_connection_timeout", _timeout, False, default=DEFAULT_IDLE_CONNECTION_TIMEOUT
+    ),
+    ConfigElementMeta("body_timeout", _timeout, False, default=DEFAULT_BODY_TIMEOUT),
+    ConfigElementMeta("max_connections", _workers, False, default=DEFAULT_MAX_CONNECTIONS),
     ConfigContainerMeta(
         "ssl",
         False,

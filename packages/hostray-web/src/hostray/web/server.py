@@ -10,6 +10,7 @@ and disposes the components in reverse order. A second signal during the stop ex
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -25,6 +26,12 @@ from hostray.config import ConfigError
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication, build_application, build_components
 from .component import ComponentManager, DefaultComponentTypes
+from .config_validator import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_IDLE_CONNECTION_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_CONNECTIONS,
+)
 from .messages import message
 from .project import Project, load_project, project_from_config
 
@@ -73,15 +80,20 @@ class HostrayServer:
         self.component_manager = await build_components(self.project)
         self._apply_debug(self.component_manager)
         self.app = build_application(self.project, self.component_manager, debug=self.debug)
-        self._http = DrainingHTTPServer(self.app, ssl_options=ssl_context)
+        self._http = DrainingHTTPServer(
+            self.app,
+            ssl_options=ssl_context,
+            **_connection_limits(self.project.config),
+        )
         try:
             if sockets is None:
                 sockets = bind_sockets(self._port, self.address or None)
         except OSError as exc:
             await self.component_manager.dispose_async()
             where = f"{self.address or '*'}:{self._port}"
+            key = "address" if _is_address_problem(exc) else "port"
             raise ConfigError(
-                f"{self.project.config_file or self.project.root_dir}: port: cannot listen on "
+                f"{self.project.config_file or self.project.root_dir}: {key}: cannot listen on "
                 f"{where}: {exc.strerror or exc}"
             ) from exc
         self._http.add_sockets(sockets)
@@ -136,12 +148,15 @@ class HostrayServer:
         self._log(logging.INFO, 102, self.project.name)
 
     async def _close_websockets(self, app: HostrayApplication, timeout: float) -> None:
+        if not app.open_websockets:
+            return
         for handler in list(app.open_websockets):
             handler.close(WEBSOCKET_GOING_AWAY, "server shutting down")
         try:
             await asyncio.wait_for(app.open_websockets.wait_empty(), timeout)
         except asyncio.TimeoutError:
-            self._log(logging.WARNING, 104, len(app.open_websockets))
+            if app.open_websockets:
+                self._log(logging.WARNING, 104, len(app.open_websockets))
 
     async def serve_forever(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Start, serve until SIGINT/SIGTERM (or `request_stop()`), then stop gracefully."""
@@ -173,6 +188,23 @@ class HostrayServer:
         """Serve until stopped, blocking; the process exit status (0 after a graceful stop)."""
         asyncio.run(self.serve_forever(sockets))
         return 0
+
+
+def _is_address_problem(exc: OSError) -> bool:
+    """Whether a bind failed for its address (unknown name, not an address of this host)."""
+    return isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
+
+
+def _connection_limits(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The `HTTPServer` arguments of the config's limits (defaults for a hand-made config)."""
+    return {
+        "max_body_size": config.get("max_body_size", DEFAULT_MAX_BODY_SIZE),
+        "idle_connection_timeout": config.get(
+            "idle_connection_timeout", DEFAULT_IDLE_CONNECTION_TIMEOUT
+        ),
+        "body_timeout": config.get("body_timeout", DEFAULT_BODY_TIMEOUT),
+        "max_connections": config.get("max_connections", DEFAULT_MAX_CONNECTIONS),
+    }
 
 
 def _ssl_context(project: Project) -> ssl.SSLContext | None:

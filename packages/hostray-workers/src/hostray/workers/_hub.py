@@ -13,10 +13,13 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hostray.workers._calls import Call
 from hostray.workers.errors import PoolClosedError
+
+if TYPE_CHECKING:
+    from hostray.workers._reservation import Waiter
 
 __all__ = ["Disposable", "Hub", "QueueThread", "current_worker", "track_for_exit"]
 
@@ -53,7 +56,7 @@ def _dispose_live() -> None:
 class Hub:
     """The lock, the shared queue and the sleeping workers of one pool or one standalone worker."""
 
-    __slots__ = ("alive", "closed", "idle", "lock", "name", "on_release", "shared")
+    __slots__ = ("alive", "closed", "idle", "lock", "name", "shared", "waiters")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -62,7 +65,7 @@ class Hub:
         self.idle: list[QueueThread] = []
         self.closed = False
         self.alive = 0  # worker threads started and not yet ended
-        self.on_release: list[Callable[[], None]] = []
+        self.waiters: deque[Waiter] = deque()  # callers waiting for a reservation, oldest first
 
     def check_open(self) -> None:
         """Raise PoolClosedError once `dispose()` has begun (call with the lock held)."""
@@ -77,11 +80,14 @@ class Hub:
                 self.idle.remove(worker)
             worker._wake.release()
 
-    def notify_release(self) -> None:
-        """Tell everyone waiting for a reservation to try again (call with the lock held)."""
-        waiting, self.on_release = self.on_release, []
-        for notify in waiting:
-            notify()
+    def wake_next_waiter(self) -> bool:
+        """Tell the oldest reservation waiter to look again; False if none (lock held)."""
+        waiters = self.waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.gone and waiter.offer(None):
+                return True
+        return False
 
 
 class QueueThread:

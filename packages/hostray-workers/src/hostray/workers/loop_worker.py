@@ -61,15 +61,15 @@ class FunctionLoopWorker(Disposable):
         """Start looping `func(*args, **kwargs)`: now, then after each pause, until `stop()`.
 
         `on_finish(result)` / `on_exception(exc)` run after every iteration; an exception with no
-        `on_exception` is logged and the loop goes on.
+        `on_exception` is logged and the loop goes on. On a worker that already loops, `func`
+        (with its own callbacks) replaces the looped function: an iteration running now finishes,
+        and the next one, without waiting out the pause, runs `func`.
         """
         if not callable(func):
             raise TypeError(f"expected a callable to loop, got {func!r}")
         with self._cond:
             if self._closed:
                 raise PoolClosedError(f"{self.name} is disposed; the call was not run")
-            if self._job is not None:
-                raise RuntimeError(f"{self.name} already loops {self._job.func!r}; stop() it first")
             self._job = CallbackCall(func, args, kwargs, on_finish, on_exception)
             self._generation += 1
             if self._thread is None:

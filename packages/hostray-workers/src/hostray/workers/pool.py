@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import logging
 import secrets
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from hostray.workers._calls import (
@@ -25,10 +25,10 @@ from hostray.workers._calls import (
     Inbox,
     SyncCall,
     inbox_for,
-    loop_notifier,
 )
 from hostray.workers._disposable import Disposable
 from hostray.workers._hub import Hub, current_worker, track_for_exit
+from hostray.workers._reservation import AsyncReservation, Reservation, Waiter
 from hostray.workers.errors import PoolClosedError
 from hostray.workers.worker import FunctionQueueWorker
 
@@ -40,7 +40,7 @@ logger = logging.getLogger("hostray.workers")
 class WorkerPool(Disposable):
     """Runs functions on a bounded set of `FunctionQueueWorker` threads; blocking API.
 
-    Subclasses choose the worker class with `worker_type` or override `_new_worker()`.
+    Subclasses choose the worker class with `worker_type` or override `new_worker()`.
     """
 
     worker_type: type[FunctionQueueWorker] = FunctionQueueWorker
@@ -56,6 +56,8 @@ class WorkerPool(Disposable):
         self._full = False  # worker_limit workers exist or are being made: no more to create
         self._created = 0
         self._reservations: dict[str, FunctionQueueWorker] = {}
+        self._identity_prefix = secrets.token_hex(6)  # an identity names one pool's reservation
+        self._serial = itertools.count(1)
         track_for_exit(self)
 
     def __repr__(self) -> str:
@@ -74,7 +76,8 @@ class WorkerPool(Disposable):
         return self._hub.closed
 
     def info(self) -> dict[str, Any]:
-        """A snapshot of the pool: limits, queued calls and, per worker, reservation and backlog."""
+        """A snapshot of the pool: limits, queued calls, callers waiting for a reservation and,
+        per worker, its reservation and backlog."""
         with self._hub.lock:
             owners = {id(w): identity for identity, w in self._reservations.items()}
             return {
@@ -82,6 +85,7 @@ class WorkerPool(Disposable):
                 "worker_limit": self.worker_limit,
                 "closed": self._hub.closed,
                 "queued": len(self._hub.shared),
+                "waiting": sum(not w.gone for w in self._hub.waiters),
                 "workers": [
                     {
                         "name": w.name,
@@ -92,8 +96,9 @@ class WorkerPool(Disposable):
                 ],
             }
 
-    def _new_worker(self) -> FunctionQueueWorker:
-        """Make one worker for this pool; the default is `self.worker_type()`."""
+    def new_worker(self) -> FunctionQueueWorker:
+        """Extension point: make one (unstarted) worker for this pool; the pool names, adopts and
+        starts it. The default is `self.worker_type()`."""
         return self.worker_type()
 
     def run_method(
@@ -130,21 +135,12 @@ class WorkerPool(Disposable):
             raise TypeError(f"{self.pool_name}: expected a callable, got {func!r}")
         self._submit_shared(CallbackCall(func, args, kwargs, on_finish, on_exception))
 
-    @contextmanager
-    def reserve_worker(self) -> Iterator[str]:
-        """Reserve one worker for the `with` block; yields the identity to pass to run_method."""
-        while True:
-            free = threading.Lock()
-            free.acquire()
-            worker = self._try_reserve(free.release)
-            if worker is not None:
-                break
-            free.acquire()
-        identity = self._register(worker)
-        try:
-            yield identity
-        finally:
-            self._release(identity)
+    def reserve_worker(self) -> Reservation:
+        """Reserve one worker for the `with` block; yields the identity to pass to run_method.
+
+        While every worker is reserved, callers wait in line and each release serves the oldest.
+        """
+        return Reservation(self)
 
     def broadcast_method(self, func_name: str, *args: Any, **kwargs: Any) -> list[Any]:
         """Call `worker.<func_name>(*args, **kwargs)` on each worker's own thread; results in order.
@@ -162,7 +158,8 @@ class WorkerPool(Disposable):
             hub.closed = True
             for worker in self._workers:
                 hub.wake(worker)
-            hub.notify_release()
+            while hub.wake_next_waiter():  # each one looks again and meets PoolClosedError
+                pass
             workers = list(self._workers)
         for worker in workers:
             worker._join()
@@ -229,10 +226,10 @@ class WorkerPool(Disposable):
         """Make, adopt and start one worker; `_spawning` was counted up by the caller."""
         hub = self._hub
         try:
-            worker = self._new_worker()
+            worker = self.new_worker()
             if not isinstance(worker, FunctionQueueWorker):
                 raise TypeError(
-                    f"{type(self).__name__}._new_worker() must return a FunctionQueueWorker, "
+                    f"{type(self).__name__}.new_worker() must return a FunctionQueueWorker, "
                     f"got {worker!r}"
                 )
             with hub.lock:
@@ -259,46 +256,69 @@ class WorkerPool(Disposable):
             if not self._workers and not self._spawning:
                 orphans = list(hub.shared)
                 hub.shared.clear()
-            hub.notify_release()
+            hub.wake_next_waiter()  # a worker can be made again: the oldest waiter tries
         if not reserved:
             logger.error("%s: could not create a worker", self.pool_name, exc_info=exc)
         for call in orphans:
             call.fail(exc)
 
-    def _try_reserve(self, notify: Callable[[], None]) -> FunctionQueueWorker | None:
-        """Reserve a worker now, or arrange for `notify()` when one may be free and return None."""
+    def _next_identity(self) -> str:
+        return f"{self._identity_prefix}-{next(self._serial):x}"
+
+    def _reserve(self, waiter: Waiter) -> bool:
+        """Give `waiter` a worker now (True), or put it in line for the next release (False)."""
         hub = self._hub
         with hub.lock:
             hub.check_open()
             if hub.idle:
                 worker = cast(FunctionQueueWorker, hub.idle.pop())
-                worker._reserved = True
-                return worker
-            if len(self._workers) + self._spawning < self.worker_limit:
+            elif len(self._workers) + self._spawning < self.worker_limit:
                 self._spawning += 1
+                worker = None
             else:
                 free = [w for w in self._workers if not w._reserved]
                 if not free:
-                    hub.on_release.append(notify)
-                    return None
+                    hub.waiters.append(waiter)
+                    return False
                 worker = min(free, key=lambda w: (w._current is not None, len(w._own)))
+            if worker is not None:
                 worker._reserved = True
-                return worker
-        return self._spawn(reserved=True)
-
-    def _register(self, worker: FunctionQueueWorker) -> str:
-        identity = secrets.token_hex(8)
-        with self._hub.lock:
-            self._reservations[identity] = worker
-        return identity
+                waiter.worker = worker
+                self._reservations[waiter.identity] = worker
+                return True
+        worker = self._spawn(reserved=True)
+        with hub.lock:
+            waiter.worker = worker
+            self._reservations[waiter.identity] = worker
+        return True
 
     def _release(self, identity: str) -> None:
+        with self._hub.lock:
+            self._pass_on_locked(self._reservations.pop(identity))
+
+    def _abandon(self, waiter: Waiter) -> None:
+        with self._hub.lock:
+            waiter.gone = True
+            worker, waiter.worker = waiter.worker, None
+            if worker is not None:
+                del self._reservations[waiter.identity]
+                self._pass_on_locked(cast(FunctionQueueWorker, worker))
+
+    def _pass_on_locked(self, worker: FunctionQueueWorker) -> None:
+        """A reserved worker is let go: it stays reserved for the oldest waiter, if any."""
         hub = self._hub
-        with hub.lock:
-            worker = self._reservations.pop(identity)
-            worker._reserved = False
-            hub.wake(worker)
-            hub.notify_release()
+        waiters = hub.waiters
+        reservations = self._reservations
+        while waiters:
+            waiter = waiters.popleft()
+            if waiter.gone:
+                continue
+            reservations[waiter.identity] = worker
+            if waiter.offer(worker):
+                return
+            del reservations[waiter.identity]
+        worker._reserved = False
+        hub.wake(worker)
 
     def _broadcast(self, func_name: str, make: Callable[[Callable[..., Any]], _C]) -> list[_C]:
         hub = self._hub
@@ -348,21 +368,12 @@ class AsyncWorkerPool(WorkerPool):
             self._submit_reserved(AsyncCall(func, args, kwargs, future, inbox), identity)
         return future
 
-    @asynccontextmanager
-    async def reserve_worker_async(self) -> AsyncIterator[str]:
-        """Reserve one worker for the `async with` block; yields the identity for run_method*."""
-        loop = asyncio.get_running_loop()
-        while True:
-            free: asyncio.Future[None] = loop.create_future()
-            worker = self._try_reserve(loop_notifier(loop, free))
-            if worker is not None:
-                break
-            await free
-        identity = self._register(worker)
-        try:
-            yield identity
-        finally:
-            self._release(identity)
+    def reserve_worker_async(self) -> AsyncReservation:
+        """Reserve one worker for the `async with` block; yields the identity for run_method*.
+
+        Waiting callers are served first come, first served; a cancelled one gives up its place.
+        """
+        return AsyncReservation(self)
 
     async def broadcast_method_async(self, func_name: str, *args: Any, **kwargs: Any) -> list[Any]:
         """Like `broadcast_method`, awaited; awaitable results are awaited on the loop as well."""

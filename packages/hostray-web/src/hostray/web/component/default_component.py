@@ -23,6 +23,13 @@ from hostray.workers import AsyncWorkerPool, Callbacks
 
 from ..messages import hostray_catalogue, message
 from .base import Component, ComponentManager
+from .settings import (
+    DEFAULT_POOL_ID,
+    DEFAULT_POOL_WORKERS,
+    LocalizationSettings,
+    LoggerSettings,
+    WorkerPoolSettings,
+)
 from .task_queue import TaskQueueComponent
 
 __all__ = [
@@ -35,28 +42,22 @@ __all__ = [
     "WorkerPoolComponent",
 ]
 
-DEFAULT_POOL_ID = "default"
-DEFAULT_POOL_WORKERS = 3
-
 
 class LocalizationComponent(Component):
     """Localized messages: hostray's catalogue, then the project's CSV files in `dir` over it."""
 
     def init(
-        self,
-        component_manager: ComponentManager,
-        dir: str | None = None,
-        lang: str = "en",
-        **kwargs: Any,
+        self, component_manager: ComponentManager, root_dir: str | None = None, **config: Any
     ) -> None:
-        """Load the catalogues; `dir` (absolute, resolved by the server) must be a directory."""
-        self.dir = dir
-        self.local = Localization(lang)
+        """Load the catalogues (`LocalizationSettings`); `dir` must be a directory."""
+        self.settings = LocalizationSettings.from_config(config, root_dir)
+        self.dir = directory = self.settings.dir
+        self.local = Localization(self.settings.lang)
         self.local.import_csv([hostray_catalogue()])
-        if dir is not None:
-            if not os.path.isdir(dir):
-                raise FileNotFoundError(f"localization dir {dir} is not a directory")
-            self.local.import_csv([dir])
+        if directory is not None:
+            if not os.path.isdir(directory):
+                raise FileNotFoundError(f"localization dir {directory} is not a directory")
+            self.local.import_csv([directory])
 
     @property
     def current_language(self) -> str:
@@ -82,13 +83,17 @@ class LoggerComponent(Component):
     default_loggers: list[str] = list(DEFAULT_LOGGERS)
 
     def init(
-        self, component_manager: ComponentManager, dir: str | None = None, **kwargs: Any
+        self, component_manager: ComponentManager, root_dir: str | None = None, **config: Any
     ) -> None:
-        """Route the default loggers (Tornado's, SQLAlchemy's) to files in `dir` when set."""
-        self.dir = dir
+        """Route the default loggers (Tornado's, SQLAlchemy's) to files in `dir` when set
+        (`LoggerSettings`)."""
+        self.settings = LoggerSettings.from_config(config, root_dir)
+        self.dir = directory = self.settings.dir
         self._before = {name: _logger_state(name) for name in self.default_loggers}
         for name in self.default_loggers:
-            get_Hostray_logger(name, log_to_resource=dir is not None, log_dir=dir, echo=False)
+            get_Hostray_logger(
+                name, log_to_resource=directory is not None, log_dir=directory, echo=False
+            )
 
     def set_debug(self, debug: bool) -> None:
         """Debug mode: default loggers at INFO and echoed; otherwise at ERROR (as the seed)."""
@@ -135,7 +140,7 @@ class LoggerComponent(Component):
 def _logger_state(name: str) -> tuple[int, bool]:
     """Level and stdout echo of a logger before the component configured it."""
     logger = logging.getLogger(name)
-    echo = isinstance(logger, HostrayLogger) and logger._hostray_echo is not None
+    echo = isinstance(logger, HostrayLogger) and logger.echo
     return logger.level, echo
 
 
@@ -192,16 +197,18 @@ def _enum_class(member: Enum) -> type[Enum]:
 class WorkerPoolComponent(Component):
     """Named `AsyncWorkerPool`s (`pool_id: workers`); a `default` pool always exists."""
 
-    def init(self, component_manager: ComponentManager, **kwargs: Any) -> None:
-        """Create the configured pools (every key but `root_dir`)."""
-        kwargs.pop("root_dir", None)
+    def init(
+        self, component_manager: ComponentManager, root_dir: str | None = None, **config: Any
+    ) -> None:
+        """Create the configured pools and the default one (`WorkerPoolSettings`)."""
+        self.settings = WorkerPoolSettings.from_config(config)
         self.pools: dict[str, AsyncWorkerPool] = {}
-        for pool_id, workers in kwargs.items():
+        for pool_id, workers in self.settings.pools.items():
             self.set_pool(pool_id, workers)
-        if DEFAULT_POOL_ID not in self.pools:
-            self.set_pool(DEFAULT_POOL_ID, DEFAULT_POOL_WORKERS)
 
-    def set_pool(self, pool_id: str = DEFAULT_POOL_ID, worker_limit: int = 3) -> None:
+    def set_pool(
+        self, pool_id: str = DEFAULT_POOL_ID, worker_limit: int = DEFAULT_POOL_WORKERS
+    ) -> None:
         """Create the pool `pool_id`, or replace it (the old one finishes its calls)."""
         old = self.pools.get(pool_id)
         self.pools[pool_id] = AsyncWorkerPool(pool_id, worker_limit=worker_limit)
@@ -239,6 +246,7 @@ class WorkerPoolComponent(Component):
             await asyncio.wait_for(asyncio.shield(closing), component_manager.shutdown_timeout)
         except asyncio.TimeoutError:
             busy = ", ".join(p.pool_name for p in pools if any(w.pending_count for w in p.workers))
-            logging.getLogger("hostray.web.worker_pool").error(
-                message(component_manager, 107, busy)
-            )
+            if busy:
+                logging.getLogger("hostray.web.worker_pool").error(
+                    message(component_manager, 107, busy)
+                )

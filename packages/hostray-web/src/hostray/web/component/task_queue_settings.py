@@ -100,7 +100,7 @@ class TaskQueueSettings:
     @classmethod
     def from_config(cls, block: Mapping[str, Any]) -> TaskQueueSettings:
         """Settings from a `task_queue` block, validated (a `ConfigError` names each bad key)."""
-        validated = TaskQueueValidator(dict(block)).parameter
+        validated = TaskQueueValidator(dict(block), "component.task_queue").parameter
         return cls(
             backend=validated["backend"],
             worker_count=validated["worker_count"],

@@ -6,35 +6,35 @@ reason only (and the traceback only when the server runs with `debug: true`).
 
 from __future__ import annotations
 
-import sys
-
 from tornado.web import HTTPError
 
-__all__ = ["client_message", "http_error_for"]
+from hostray.orm.errors import DatabaseUnavailableError, EntityValidationError
+from hostray.web.component.optional_component.errors import (
+    ServiceConnectionError,
+    ServiceTimeoutError,
+)
+
+__all__ = ["ERROR_STATUSES", "client_message", "http_error_for"]
+
+ERROR_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
+    (ServiceTimeoutError, 504),
+    (ServiceConnectionError, 502),
+    (EntityValidationError, 400),
+    (DatabaseUnavailableError, 503),
+)
+"""The sibling packages' errors that stand for an HTTP status, the first match wins. These
+modules import neither SQLAlchemy nor aiohttp."""
 
 
 def http_error_for(exc: BaseException) -> HTTPError | None:
     """The `HTTPError` an exception of a sibling package stands for, or None.
 
-    A service that cannot be reached is a 502 (504 when it timed out). hostray.orm and the services
-    errors are looked up only if already imported: an application that never used them cannot raise
-    their errors, and importing them here would load SQLAlchemy or aiohttp for nothing.
+    A service that cannot be reached is a 502 (504 when it timed out); bad entity input a 400; a
+    database that cannot be reached a 503.
     """
-    services = sys.modules.get("hostray.web.component.optional_component.errors")
-    if services is not None:
-        if isinstance(exc, services.ServiceTimeoutError):
-            return HTTPError(504, "%s", exc)
-        if isinstance(exc, services.ServiceConnectionError):
-            return HTTPError(502, "%s", exc)
-    orm = sys.modules.get("hostray.orm")
-    if orm is None:
-        return None
-    validation_error = getattr(orm, "EntityValidationError", None)
-    if validation_error is not None and isinstance(exc, validation_error):
-        return HTTPError(400, "%s", exc)
-    unavailable_error = getattr(orm, "DatabaseUnavailableError", None)
-    if unavailable_error is not None and isinstance(exc, unavailable_error):
-        return HTTPError(503, "%s", exc)
+    for error_type, status in ERROR_STATUSES:
+        if isinstance(exc, error_type):
+            return HTTPError(status, "%s", exc)
     return None
 
 

@@ -17,6 +17,7 @@ from tornado.httputil import HTTPHeaders
 from tornado.iostream import StreamClosedError
 from tornado.web import HTTPError, stream_request_body
 
+from ..component import DefaultComponentTypes
 from .request_controller import RequestController
 
 __all__ = ["StreamingDownloadController", "StreamingUploadController"]
@@ -61,13 +62,16 @@ class StreamingDownloadController(RequestController):
 class StreamingUploadController(RequestController):
     """Receives a POST/PUT body chunk by chunk: `_on_chunk_received`, then `_on_data_received`.
 
-    Both may be plain functions (run on a worker thread, so they may block) or coroutine functions
-    (awaited on the event loop). A body larger than `max_body_size` (route param, default 100 MiB)
-    is answered 413: at once when its Content-Length says so, otherwise as soon as it has sent more.
+    Both may be plain functions (run on the server's worker pool `upload_pool_id`, so they may
+    block) or coroutine functions (awaited on the event loop). A body larger than `max_body_size`
+    (route param, default 100 MiB) is answered 413: at once when its Content-Length says so,
+    otherwise as soon as it has sent more.
     """
 
     SUPPORTED_METHODS = ("POST", "PUT")
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    upload_pool_id: str = "default"
+    """The pool of the `worker_pool` component that runs plain hooks; override per class."""
     bytes_received: int = 0
     body_complete: bool = False
 
@@ -131,9 +135,14 @@ class StreamingUploadController(RequestController):
             self.set_header("Connection", "close")
         super().write_error(status_code, **kwargs)
 
-    @staticmethod
-    async def _call(func: Callable[..., Any], *args: Any) -> Any:
-        """Await a coroutine function; run a plain one on a worker thread."""
+    async def _call(self, func: Callable[..., Any], *args: Any) -> Any:
+        """Await a coroutine function; run a plain one on the worker pool `upload_pool_id` (the
+        server's threads, bounded and drained at stop). An application without the worker_pool
+        component (a bare Tornado `Application`) runs it on asyncio's default executor."""
         if inspect.iscoroutinefunction(func):
             return await func(*args)
-        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+        manager = getattr(self.application, "component_manager", None)
+        pools = None if manager is None else manager.get_component(DefaultComponentTypes.WorkerPool)
+        if pools is None:
+            return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+        return await pools.run_method_async(func, *args, pool_id=self.upload_pool_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import secrets
@@ -13,7 +14,7 @@ from typing import Any
 
 from .errors import SessionValueError
 from .session_data import SessionDict, encode
-from .session_file import FORMAT, read_sessions, write_atomically
+from .session_file import FORMAT, read_sessions, remove_leftovers, write_atomically
 
 __all__ = ["MAX_SWEEP_INTERVAL", "MemorySessionStore", "SessionEntry", "new_session_id"]
 
@@ -37,10 +38,12 @@ class SessionEntry:
 
 
 class MemorySessionStore:
-    """Thread-safe session dict with expiry; `save_file` keeps sessions across restarts.
+    """The `SessionStore` of `backend: memory`: a thread-safe session dict with expiry;
+    `save_file` keeps sessions across restarts.
 
     Expired sessions are removed when touched and by a sweep every `min(lifetime, 60)` seconds, so
-    memory stays bounded by the sessions made within one lifetime plus one sweep interval.
+    memory stays bounded by the sessions stored within one lifetime plus one sweep interval. A
+    session handed out by `get` is stored when it first changes: reading costs no memory.
     """
 
     def __init__(
@@ -64,7 +67,10 @@ class MemorySessionStore:
         )
 
     def start(self) -> None:
-        """Load `save_file` if set and start the sweep/save timer."""
+        """Remove what saves interrupted by a crash left, load `save_file` if set and start the
+        sweep/save timer."""
+        if self.save_file:
+            remove_leftovers(self.save_file)
         self.load_from_file()
         self._timer.start()
 
@@ -74,6 +80,14 @@ class MemorySessionStore:
         if self._timer.is_alive():
             self._timer.join()
         self.save_to_file()
+
+    async def ready_async(self) -> str | None:
+        """Sessions in this process can always be served."""
+        return None
+
+    async def aclose(self) -> None:
+        """`close` off the event loop (the save writes a file)."""
+        await asyncio.to_thread(self.close)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -102,9 +116,35 @@ class MemorySessionStore:
                 return entry.data, session_id
             if entry is not None:
                 del self.entries[session_id]
-            session_id = new_session_id()
-            entry = self.entries[session_id] = SessionEntry(SessionDict(), now + self.lifetime)
-            return entry.data, session_id
+        return self._new_session()
+
+    async def get_async(
+        self, session_id: str = "", renew_lifetime: bool = False, renew_id: bool = False
+    ) -> tuple[SessionDict, str]:
+        """`get`: nothing here waits."""
+        return self.get(session_id, renew_lifetime, renew_id)
+
+    def _new_session(self) -> tuple[SessionDict, str]:
+        """An empty session under a new id, stored by its first change."""
+        session_id = new_session_id()
+        session = SessionDict()
+        session.on_change = lambda: self._store_new(session_id, session)
+        return session, session_id
+
+    def _store_new(self, session_id: str, session: SessionDict) -> None:
+        session.on_change = None
+        with self._lock:
+            if session_id not in self.entries:
+                self.entries[session_id] = SessionEntry(session, time.time() + self.lifetime)
+        session.stored = True
+
+    def save_session(self, session_id: str, session: SessionDict) -> bool:
+        """Changes are in the store as they are made: whether the session is still live."""
+        return session_id in self
+
+    async def save_session_async(self, session_id: str, session: SessionDict) -> bool:
+        """`save_session`."""
+        return session_id in self
 
     def get_expired_datetime(self, session_id: str) -> datetime:
         """When the session expires (local time); now for an unknown or expired session."""
@@ -114,10 +154,18 @@ class MemorySessionStore:
             return datetime.fromtimestamp(now)
         return datetime.fromtimestamp(entry.expires)
 
+    async def get_expired_datetime_async(self, session_id: str) -> datetime:
+        """`get_expired_datetime`."""
+        return self.get_expired_datetime(session_id)
+
     def clear_session(self, session_id: str) -> None:
         """Forget the session (logout); unknown ids are ignored."""
         with self._lock:
             self.entries.pop(session_id, None)
+
+    async def clear_session_async(self, session_id: str) -> None:
+        """`clear_session`."""
+        self.clear_session(session_id)
 
     def sweep(self) -> int:
         """Remove expired sessions; returns how many."""
@@ -157,18 +205,29 @@ class MemorySessionStore:
         yield "]}"
 
     def load_from_file(self) -> None:
-        """Add the unexpired sessions of `save_file` (a corrupt file is moved aside, warned)."""
+        """Add the unexpired sessions of `save_file` (a corrupt file is moved aside, a bad entry
+        skipped, each with a warning). No session outlives one lifetime from now."""
         if not self.save_file:
             return
         now = time.time()
+        latest = now + self.lifetime
         loaded = {}
         for stored in read_sessions(self.save_file):
             if stored.expires < now:
                 continue
             try:
-                loaded[stored.session_id] = SessionEntry(SessionDict(stored.data), stored.expires)
-            except SessionValueError as exc:
-                logger.warning("memory_cache: a session in %s was skipped: %s", self.save_file, exc)
+                session = SessionDict(stored.data)
+            except (SessionValueError, RecursionError) as exc:
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                logger.warning(
+                    "memory_cache: save_file %s: session #%d skipped: %s",
+                    self.save_file,
+                    stored.index,
+                    reason,
+                )
+                continue
+            session.stored = True
+            loaded[stored.session_id] = SessionEntry(session, min(stored.expires, latest))
         with self._lock:
             self.entries.update(loaded)
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,36 +24,48 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hostray.config import ConfigError
-from hostray.orm import DB_MODULE_NAME, OrmAccessWorkerPool, OrmDBEntityAccessor, create_orm_engine
-from hostray.orm.engines import HasMetadata
+from hostray.orm import (
+    DB_MODULE_NAME,
+    HasMetadata,
+    OrmAccessWorkerPool,
+    OrmDBEntityAccessor,
+    create_orm_engine,
+)
 
 from .. import Component, ComponentManager
-from .schema import DEFAULT_CONNECTION_REFRESH
+from .settings import OrmDBSettings
 
 __all__ = ["OrmDBComponent"]
 
 SECRET_KEYS = frozenset({"password"})
-DEFAULT_PORTS = {DB_MODULE_NAME.MYSQL: 3306, DB_MODULE_NAME.POSTGRESQL: 5432}
 
 
 @dataclass
 class _Database:
     """The settings of one db_id and, once a declarative base is given, its pool."""
 
-    module: DB_MODULE_NAME
-    worker: int
-    connection_refresh: float
-    parameters: dict[str, Any]
+    settings: OrmDBSettings
     pool: OrmAccessWorkerPool | None = None
     base: HasMetadata | None = None
     last_reset: float = field(default_factory=time.monotonic)
 
-    def settings(self) -> dict[str, Any]:
+    @property
+    def module(self) -> DB_MODULE_NAME:
+        return self.settings.module
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """What `create_orm_engine` takes besides the module."""
+        return self.settings.parameters
+
+    def shown(self) -> dict[str, Any]:
+        """The settings as `get_db_settings` and `info` give them."""
+        settings = self.settings
         return {
-            "module": self.module.value,
-            "worker": self.worker,
-            "connection_refresh": self.connection_refresh,
-            **self.parameters,
+            "module": settings.module.value,
+            "worker": settings.worker,
+            "connection_refresh": settings.connection_refresh,
+            **settings.parameters,
         }
 
 
@@ -64,16 +75,16 @@ class OrmDBComponent(Component):
     def init(
         self, component_manager: ComponentManager, root_dir: str | None = None, **databases: Any
     ) -> None:
-        """Check every db_id's settings (module, worker, parameters); no connection is made yet."""
+        """Take every db_id's settings (`OrmDBSettings`) and check that its engine can be made
+        (the driver is installed); no connection is made yet."""
         self._databases: dict[str, _Database] = {}
         problems: list[str] = []
-        for db_id, settings in databases.items():
+        for db_id, settings in OrmDBSettings.from_config(databases, root_dir).items():
             try:
-                self._databases[db_id] = _parse(settings, root_dir)
-            except _SettingError as exc:
-                problems.append(f"component.orm_db.{db_id}.{exc.key}: {exc.message}")
+                create_orm_engine(settings.module, **settings.parameters).dispose()
             except (ValueError, ImportError) as exc:
                 problems.append(f"component.orm_db.{db_id}: {exc}")
+            self._databases[db_id] = _Database(settings)
         if problems:
             raise ConfigError(*problems)
 
@@ -82,7 +93,7 @@ class OrmDBComponent(Component):
         details = {}
         for db_id, database in self._databases.items():
             shown = {
-                k: ("***" if k in SECRET_KEYS and v else v) for k, v in database.settings().items()
+                k: ("***" if k in SECRET_KEYS and v else v) for k, v in database.shown().items()
             }
             shown["initialized"] = database.pool is not None
             details[db_id] = shown
@@ -110,7 +121,7 @@ class OrmDBComponent(Component):
 
     def get_db_settings(self, db_id: str) -> dict[str, Any]:
         """The settings of `db_id` as configured (absolute `file_name`; password included)."""
-        return self._database(db_id).settings()
+        return self._database(db_id).shown()
 
     def init_db_declarative_base(self, db_id: str, declared_entity_base: HasMetadata) -> None:
         """Make the pool of `db_id` for the entities of `declared_entity_base` (tables are
@@ -122,12 +133,13 @@ class OrmDBComponent(Component):
                     f"orm_db: db_id {db_id!r} is already initialized with another declarative base"
                 )
             return
-        pool = OrmAccessWorkerPool(pool_name=db_id, worker_limit=database.worker)
+        settings = database.settings
+        pool = OrmAccessWorkerPool(pool_name=db_id, worker_limit=settings.worker)
         refresh = (
-            None if database.module is DB_MODULE_NAME.SQLITE_MEMORY else database.connection_refresh
+            None if settings.module is DB_MODULE_NAME.SQLITE_MEMORY else settings.connection_refresh
         )
         pool.set_session_maker(
-            database.module, declared_entity_base, connection_refresh=refresh, **database.parameters
+            settings.module, declared_entity_base, connection_refresh=refresh, **database.parameters
         )
         database.pool, database.base = pool, declared_entity_base
         database.last_reset = time.monotonic()
@@ -148,7 +160,7 @@ class OrmDBComponent(Component):
         if database.pool is None or database.module is DB_MODULE_NAME.SQLITE_MEMORY:
             return False
         now = time.monotonic()
-        if force_reconnect or now - database.last_reset >= database.connection_refresh:
+        if force_reconnect or now - database.last_reset >= database.settings.connection_refresh:
             database.last_reset = now
             return True
         return False
@@ -228,41 +240,3 @@ def _check_accessor(accessor_func: Callable[..., Any]) -> None:
             f"orm_db: {accessor_func!r} is not a method of an OrmDBEntityAccessor "
             "(pass e.g. accessor.add)"
         )
-
-
-class _SettingError(ValueError):
-    """A problem with one key of a db_id's settings."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
-        self.key = key
-        self.message = message
-
-
-def _parse(settings: Any, root_dir: str | None) -> _Database:
-    """One db_id's settings, checked by building (not connecting) its engine."""
-    if not isinstance(settings, dict):
-        raise ValueError(f"expected a mapping of settings, got {settings!r}")
-    options = dict(settings)
-    if "module" not in options:
-        raise _SettingError("module", "missing required key")
-    module_name = options.pop("module")
-    try:
-        module = DB_MODULE_NAME(module_name)
-    except ValueError:
-        choices = ", ".join(repr(m.value) for m in DB_MODULE_NAME)
-        raise _SettingError("module", f"expected one of {choices}, got {module_name!r}") from None
-    worker = options.pop("worker", 1)
-    if isinstance(worker, bool) or not isinstance(worker, int) or worker < 1:
-        raise _SettingError("worker", f"expected an integer ≥ 1, got {worker!r}")
-    refresh = options.pop("connection_refresh", DEFAULT_CONNECTION_REFRESH)
-    if isinstance(refresh, bool) or not isinstance(refresh, (int, float)) or refresh <= 0:
-        raise _SettingError("connection_refresh", f"expected seconds > 0, got {refresh!r}")
-    if module is DB_MODULE_NAME.SQLITE_FILE and isinstance(options.get("file_name"), str):
-        options["file_name"] = os.path.join(root_dir or "", options["file_name"])
-    if module in DEFAULT_PORTS:
-        options.setdefault("port", DEFAULT_PORTS[module])
-        if options.get("password") is None:
-            options["password"] = ""
-    create_orm_engine(module, **options).dispose()  # raises ValueError/ImportError naming the key
-    return _Database(module, worker, float(refresh), options)

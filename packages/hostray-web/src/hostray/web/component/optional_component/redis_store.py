@@ -1,16 +1,20 @@
 """Sessions kept in Redis with server-side expiry, shared by every process and host using it.
 
 Each session is one key, `<key_prefix><session id>`, holding the session's JSON (tagged
-datetimes) with a TTL of `sess_lifetime`. Only imported when `backend: redis` is configured.
+datetimes) with a TTL of `sess_lifetime`, written when something is first stored in the session
+(a request that only reads makes no key). Only imported when `backend: redis` is configured.
+
+Each operation is written once, as a generator that yields the Redis commands it needs and gets
+their replies back; `_run` sends them on the blocking client, `_run_async` on the event loop's.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 import redis.asyncio as aioredis
@@ -29,9 +33,19 @@ CONNECT_TIMEOUT = 2.0
 COMMAND_TIMEOUT = 5.0
 _UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
+_T = TypeVar("_T")
+_Command = tuple[str, tuple[Any, ...], dict[str, Any]]
+_Operation = Generator[_Command, Any, _T]
+"""Yields `(client method, args, kwargs)`, is sent each reply (a `ResponseError` is thrown into
+it), returns the operation's result."""
+
+
+def _command(name: str, *args: Any, **kwargs: Any) -> _Command:
+    return name, args, kwargs
+
 
 class RedisSessionStore:
-    """The memory store's interface on Redis; async methods use one client per event loop.
+    """The `SessionStore` of `backend: redis`; async methods use one client per event loop.
 
     A dict from `get` writes every change through at once. A dict from `get_async` records
     changes (`.modified`) until `save_session_async` (the session mixin calls it per request).
@@ -50,6 +64,10 @@ class RedisSessionStore:
         self._clients: PerLoop[aioredis.Redis] = PerLoop(
             lambda: aioredis.Redis.from_url(url, **options), _aclose
         )
+
+    def start(self) -> None:
+        """Check that Redis answers (a warning if not: sessions fail until it is back)."""
+        self.check_reachable()
 
     def check_reachable(self) -> bool:
         """Ping Redis; when it is down, warn (sessions fail until it is back) and return False."""
@@ -82,6 +100,43 @@ class RedisSessionStore:
                 self.display_url, str(exc) or type(exc).__name__
             ) from exc
 
+    def _run(self, operation: _Operation[_T]) -> _T:
+        """Run `operation` on the blocking client."""
+        reply: Any = None
+        error: redis.exceptions.ResponseError | None = None
+        with self._reachable():
+            while True:
+                try:
+                    name, args, kwargs = (
+                        operation.send(reply) if error is None else operation.throw(error)
+                    )
+                except StopIteration as done:
+                    result: _T = done.value
+                    return result
+                try:
+                    reply, error = getattr(self._client, name)(*args, **kwargs), None
+                except redis.exceptions.ResponseError as exc:
+                    reply, error = None, exc
+
+    async def _run_async(self, operation: _Operation[_T]) -> _T:
+        """Run `operation` on the running loop's client."""
+        client = self._clients.get()
+        reply: Any = None
+        error: redis.exceptions.ResponseError | None = None
+        with self._reachable():
+            while True:
+                try:
+                    name, args, kwargs = (
+                        operation.send(reply) if error is None else operation.throw(error)
+                    )
+                except StopIteration as done:
+                    result: _T = done.value
+                    return result
+                try:
+                    reply, error = await getattr(client, name)(*args, **kwargs), None
+                except redis.exceptions.ResponseError as exc:
+                    reply, error = None, exc
+
     def _decode(self, raw: bytes | str, session_id: str) -> dict[str, Any] | None:
         try:
             data = decode(raw)
@@ -92,113 +147,100 @@ class RedisSessionStore:
             return None
         return data if isinstance(data, dict) else None
 
-    def _write_through(self, data: dict[str, Any], session_id: str) -> SessionDict:
+    def _read(
+        self, session_id: str, renew_lifetime: bool, renew_id: bool
+    ) -> _Operation[tuple[SessionDict, str]]:
+        """The stored session of `session_id` (renewed as asked), or an empty one, not stored."""
+        data = None
+        if session_id:
+            key = self.key_prefix + session_id
+            if renew_lifetime:
+                raw = yield _command("getex", key, px=self.lifetime_ms)
+            else:
+                raw = yield _command("get", key)
+            data = None if raw is None else self._decode(raw, session_id)
+            if data is not None and renew_id:
+                new_id = new_session_id()
+                try:
+                    renamed = yield _command("renamenx", key, self.key_prefix + new_id)
+                except redis.exceptions.ResponseError:  # the key expired meanwhile
+                    renamed = False
+                data, session_id = (data, new_id) if renamed else (None, session_id)
+        if data is None:
+            return SessionDict(), new_session_id()
         session = SessionDict(data)
-        session.on_change = lambda: self._write(session_id, session)
-        return session
+        session.stored = True
+        return session, session_id
 
-    def _write(self, session_id: str, session: SessionDict) -> None:
-        self.save_session(session_id, session)
+    def _save(self, session_id: str, session: SessionDict) -> _Operation[bool]:
+        """Write a changed session: a new one with the full lifetime, a stored one keeping its
+        TTL and only if it still exists (an expired or cleared session is not brought back)."""
+        if not session.modified:
+            return True
+        key, text = self.key_prefix + session_id, encode(session)
+        if session.stored:
+            written = yield _command("set", key, text, xx=True, keepttl=True)
+        else:
+            written = yield _command("set", key, text, px=self.lifetime_ms, nx=True)
+        session.modified = False
+        session.stored = session.stored or bool(written)
+        return bool(written)
+
+    def _expiry(self, session_id: str) -> _Operation[datetime]:
+        pttl = yield _command("pttl", self.key_prefix + session_id)
+        if pttl == -1:
+            return datetime.max
+        return datetime.now() + timedelta(milliseconds=max(pttl, 0))
+
+    def _clear(self, session_id: str) -> _Operation[None]:
+        yield _command("delete", self.key_prefix + session_id)
 
     def get(
         self, session_id: str = "", renew_lifetime: bool = False, renew_id: bool = False
     ) -> tuple[SessionDict, str]:
-        """The session of `session_id` (write-through dict), or a new one."""
-        client = self._client
-        with self._reachable():
-            if session_id:
-                key = self.key_prefix + session_id
-                raw = client.getex(key, px=self.lifetime_ms) if renew_lifetime else client.get(key)
-                data = None if raw is None else self._decode(raw, session_id)
-                if data is not None and renew_id:
-                    new_id = new_session_id()
-                    try:
-                        renamed = client.renamenx(key, self.key_prefix + new_id)
-                    except redis.exceptions.ResponseError:
-                        renamed = False
-                    data, session_id = (data, new_id) if renamed else (None, session_id)
-                if data is not None:
-                    return self._write_through(data, session_id), session_id
-            session_id = new_session_id()
-            client.set(self.key_prefix + session_id, "{}", px=self.lifetime_ms, nx=True)
-        return self._write_through({}, session_id), session_id
+        """The session of `session_id`, or a new one; a write-through dict."""
+        session, session_id = self._run(self._read(session_id, renew_lifetime, renew_id))
+        session.on_change = lambda: self._write(session_id, session)
+        return session, session_id
+
+    def _write(self, session_id: str, session: SessionDict) -> None:
+        self.save_session(session_id, session)
 
     async def get_async(
         self, session_id: str = "", renew_lifetime: bool = False, renew_id: bool = False
     ) -> tuple[SessionDict, str]:
         """The session of `session_id`, or a new one; save changes with `save_session_async`."""
-        client = self._clients.get()
-        with self._reachable():
-            if session_id:
-                key = self.key_prefix + session_id
-                if renew_lifetime:
-                    raw = await client.getex(key, px=self.lifetime_ms)
-                else:
-                    raw = await client.get(key)
-                data = None if raw is None else self._decode(raw, session_id)
-                if data is not None and renew_id:
-                    new_id = new_session_id()
-                    try:
-                        renamed = await client.renamenx(key, self.key_prefix + new_id)
-                    except redis.exceptions.ResponseError:
-                        renamed = False
-                    data, session_id = (data, new_id) if renamed else (None, session_id)
-                if data is not None:
-                    return SessionDict(data), session_id
-            session_id = new_session_id()
-            await client.set(self.key_prefix + session_id, "{}", px=self.lifetime_ms, nx=True)
-        return SessionDict(), session_id
+        return await self._run_async(self._read(session_id, renew_lifetime, renew_id))
 
     def save_session(self, session_id: str, session: SessionDict) -> bool:
-        """Write a changed session back, keeping its TTL; False if it expired or was cleared."""
-        if not session.modified:
-            return True
-        with self._reachable():
-            written = self._client.set(
-                self.key_prefix + session_id, encode(session), xx=True, keepttl=True
-            )
-        session.modified = False
-        return bool(written)
+        """Write a changed session back; False if it expired or was cleared."""
+        return self._run(self._save(session_id, session))
 
     async def save_session_async(self, session_id: str, session: SessionDict) -> bool:
         """Async `save_session`."""
-        if not session.modified:
-            return True
-        client = self._clients.get()
-        with self._reachable():
-            written = await client.set(
-                self.key_prefix + session_id, encode(session), xx=True, keepttl=True
-            )
-        session.modified = False
-        return bool(written)
-
-    def _expiry(self, pttl: int) -> datetime:
-        now = datetime.now()
-        if pttl == -1:
-            return datetime.max
-        return now + timedelta(milliseconds=max(pttl, 0))
+        return await self._run_async(self._save(session_id, session))
 
     def get_expired_datetime(self, session_id: str) -> datetime:
         """When the session expires (local time); now for an unknown or expired session."""
-        with self._reachable():
-            return self._expiry(self._client.pttl(self.key_prefix + session_id))
+        return self._run(self._expiry(session_id))
 
     async def get_expired_datetime_async(self, session_id: str) -> datetime:
         """Async `get_expired_datetime`."""
-        client = self._clients.get()
-        with self._reachable():
-            return self._expiry(await client.pttl(self.key_prefix + session_id))
+        return await self._run_async(self._expiry(session_id))
 
     def clear_session(self, session_id: str) -> None:
         """Delete the session (logout); unknown ids are ignored."""
-        with self._reachable():
-            self._client.delete(self.key_prefix + session_id)
+        self._run(self._clear(session_id))
 
     async def clear_session_async(self, session_id: str) -> None:
         """Async `clear_session`."""
-        client = self._clients.get()
-        with self._reachable():
-            await client.delete(self.key_prefix + session_id)
+        await self._run_async(self._clear(session_id))
+
+    def save_to_file(self) -> None:
+        """Nothing to do: Redis keeps the sessions."""
+
+    def load_from_file(self) -> None:
+        """Nothing to do: Redis keeps the sessions."""
 
     async def aclose(self) -> None:
         """Close the blocking client and every loop's async client."""

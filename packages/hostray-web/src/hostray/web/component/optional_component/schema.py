@@ -6,6 +6,9 @@ validators without loading aiohttp, SQLAlchemy or redis.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from hostray.config import (
     ConfigBaseElementMeta,
     ConfigContainerMeta,
@@ -16,14 +19,19 @@ from hostray.config import (
 
 __all__ = [
     "DEFAULT_CONNECTION_REFRESH",
+    "DEFAULT_KEY_PREFIX",
     "DEFAULT_REDIS_URL",
     "DEFAULT_SERVICE_TIMEOUT",
     "HTTP_METHODS",
     "OPTIONAL_COMPONENT_VALIDATORS",
+    "SESSION_BACKENDS",
     "MemoryCacheValidator",
     "OrmDBValidator",
     "ServicesValidator",
 ]
+
+SESSION_BACKENDS = ("memory", "redis")
+"""The `backend` choices of `memory_cache`, one `SessionStore` class each."""
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 """Methods a service route may enable; the seed's `option` is accepted as `options`."""
@@ -31,6 +39,25 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 DEFAULT_SERVICE_TIMEOUT = 30.0
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_CONNECTION_REFRESH = 30
+DEFAULT_KEY_PREFIX = "hostray:session:"
+
+
+def _positive(kind: type, label: str) -> Callable[[Any], Any]:
+    """A parameter type accepting a number > 0 (an int for `kind` int); `label` names it."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int if kind is int else (int, float)):
+            raise TypeError(label)
+        if not value > 0 or value == float("inf"):
+            raise ValueError(label)
+        return value
+
+    check.__name__ = label
+    return check
+
+
+_seconds = _positive(float, "seconds > 0")
+_workers = _positive(int, "an integer >= 1")
 
 ServicesValidator = ConfigContainerMeta(
     "services",
@@ -51,14 +78,14 @@ ServicesValidator = ConfigContainerMeta(
 MemoryCacheValidator = ConfigContainerMeta(
     "memory_cache",
     False,
-    ConfigElementMeta("sess_lifetime", int, True),
+    ConfigElementMeta("sess_lifetime", _seconds, True),
     ConfigElementMeta("renew_lifetime", bool, False, default=False),
     ConfigElementMeta("renew_id", bool, False, default=False),
     ConfigElementMeta("save_file", str, False),
-    ConfigElementMeta("save_interval", float, False),
-    ConfigElementMeta("backend", str, False, default="memory", choices=("memory", "redis")),
+    ConfigElementMeta("save_interval", _seconds, False),
+    ConfigElementMeta("backend", str, False, default="memory", choices=SESSION_BACKENDS),
     ConfigElementMeta("url", str, False, default=DEFAULT_REDIS_URL),
-    ConfigElementMeta("key_prefix", str, False, default="hostray:session:"),
+    ConfigElementMeta("key_prefix", str, False, default=DEFAULT_KEY_PREFIX),
 )
 """Sessions kept in memory (optionally saved to `save_file`) or in Redis (`backend: redis`)."""
 
@@ -68,17 +95,20 @@ def _db_module(name: str, *parameters: ConfigBaseElementMeta) -> ConfigContainer
     return ConfigContainerMeta(
         name,
         False,
-        ConfigElementMeta("worker", int, False, default=1),
-        ConfigElementMeta("connection_refresh", int, False, default=DEFAULT_CONNECTION_REFRESH),
+        ConfigElementMeta("worker", _workers, False, default=1),
+        ConfigElementMeta(
+            "connection_refresh", _seconds, False, default=DEFAULT_CONNECTION_REFRESH
+        ),
         *parameters,
     )
 
 
-def _server_parameters(default_port: int) -> tuple[ConfigBaseElementMeta, ...]:
-    """Connection settings of a database server module (mysql, postgresql)."""
+def _server_parameters() -> tuple[ConfigBaseElementMeta, ...]:
+    """Connection settings of a database server module (mysql, postgresql); the default `port`
+    is the engine's (`hostray.orm.engines.DEFAULT_PORTS`)."""
     return (
         ConfigElementMeta("host", str, True),
-        ConfigElementMeta("port", int, False, default=default_port),
+        ConfigElementMeta("port", int, False),
         ConfigElementMeta("db_name", str, True),
         ConfigElementMeta("user", str, True),
         ConfigElementMeta("password", str, False, default=""),
@@ -96,8 +126,8 @@ OrmDBValidator = ConfigContainerMeta(
             True,
             _db_module("sqlite_memory"),
             _db_module("sqlite", ConfigElementMeta("file_name", str, True)),
-            _db_module("mysql", *_server_parameters(3306)),
-            _db_module("postgresql", *_server_parameters(5432)),
+            _db_module("mysql", *_server_parameters()),
+            _db_module("postgresql", *_server_parameters()),
         ),
     ),
 )

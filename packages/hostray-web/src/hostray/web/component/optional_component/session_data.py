@@ -52,11 +52,12 @@ def _check_key(key: Any, where: str) -> None:
 class SessionDict(dict[str, Any]):
     """The dict a session hands out: every write is checked, and `on_change` hears of it.
 
-    `modified` tells a backend that keeps sessions elsewhere (Redis) that it must write back.
+    `modified` tells a backend that keeps sessions elsewhere (Redis) that it must write back;
+    `stored` whether the backend holds the session yet (a new one is stored on its first change).
     A nested list or dict changed in place is not seen: assign it again to store the change.
     """
 
-    __slots__ = ("modified", "on_change")
+    __slots__ = ("modified", "on_change", "stored")
 
     def __init__(
         self, data: Mapping[str, Any] | None = None, on_change: Callable[[], None] | None = None
@@ -68,6 +69,7 @@ class SessionDict(dict[str, Any]):
                 check_value(value, f"[{key!r}]")
                 dict.__setitem__(self, key, value)
         self.modified = False
+        self.stored = False
         self.on_change = on_change
 
     def _changed(self) -> None:
