@@ -105,7 +105,12 @@ def _sqlalchemy_url(url: str) -> str:
 
 
 def write_celery_project(
-    root: Path, broker: str, results: str, postgresql_url: str, visibility_timeout: float = 5
+    root: Path,
+    broker: str,
+    results: str,
+    postgresql_url: str,
+    visibility_timeout: float = 5,
+    shutdown_timeout: float = 20,
 ) -> CeleryProject:
     """The project files, a fresh table and an empty queue."""
     tag = uuid.uuid4().hex[:10]
@@ -117,7 +122,7 @@ def write_celery_project(
         textwrap.dedent(
             f"""\
             name: celery-e2e
-            shutdown_timeout: 20
+            shutdown_timeout: {shutdown_timeout}
             component:
               task_queue:
                 backend: celery

@@ -172,3 +172,39 @@ def test_hostray_worker_refuses_a_project_on_the_thread_backend(hostray, hello_p
         f"error: {hello_project / 'server_config.yaml'}: component.task_queue.backend: "
         "hostray worker needs 'celery', got 'thread'"
     ]
+
+
+def test_a_task_running_past_shutdown_timeout_is_cut_and_back_in_the_queue(
+    tmp_path: Path, redis_url: str, postgresql_url: str
+) -> None:
+    import redis
+
+    project = write_celery_project(
+        tmp_path / "proj",
+        redis_db(redis_url, 13),
+        redis_db(redis_url, 14),
+        postgresql_url,
+        visibility_timeout=3600,
+        shutdown_timeout=2,
+    )
+    try:
+        loaded = load_project(project.root)
+        jobs = project.jobs()
+
+        async def queue_one() -> None:
+            server = HostrayServer(loaded, port=0, address="127.0.0.1")
+            await server.start()
+            assert server.component_manager is not None
+            queue = server.component_manager.get_component(DefaultComponentTypes.TaskQueue)
+            queue.run_method_in_queue(jobs.record, 9, pause=60)
+            await server.stop()
+
+        with project.worker("--concurrency", "1") as worker:
+            asyncio.run(queue_one())
+            worker.wait_for(re.compile(r"record 9 started"), 60)
+            assert worker.stop(signal.SIGTERM, 60) == 0
+        assert project.rows() == []  # cut before it wrote
+        # acknowledged late: the cut task is back in the queue for the next worker
+        assert redis.Redis.from_url(project.broker).llen(project.queue) == 1
+    finally:
+        drop(project)

@@ -14,7 +14,7 @@ __all__ = ["run_worker_command"]
 
 
 def run_worker_command(directory: str | os.PathLike[str], *, concurrency: int) -> int:
-    """Run the worker until SIGTERM/SIGINT; the exit status (0 after a graceful stop)."""
+    """Run the worker until SIGTERM; the exit status (0 after the graceful stop)."""
     project = _load(directory)
     try:
         from hostray.web.celery_worker import run_worker

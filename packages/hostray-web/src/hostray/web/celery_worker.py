@@ -69,7 +69,8 @@ class WorkerComponents:
 
 
 def run_worker(project: Project, concurrency: int, loglevel: str = "WARNING") -> int:
-    """Run the worker until SIGTERM/SIGINT; 0 after a graceful stop."""
+    """Run the worker until SIGTERM (warm shutdown: exit status 0, also when running tasks had
+    to be cut at `shutdown_timeout`) or another stop signal (Celery's exit status)."""
     settings = worker_settings(project)
     timeout = float(project.config["shutdown_timeout"])
     app = celery_app(settings, name=project.name)
@@ -77,8 +78,9 @@ def run_worker(project: Project, concurrency: int, loglevel: str = "WARNING") ->
     signals.worker_process_init.connect(components.start, weak=False)
     signals.worker_process_shutdown.connect(components.stop, weak=False)
     signals.worker_ready.connect(lambda **_: _announce(project, settings, concurrency), weak=False)
+    warm = threading.Event()
     signals.worker_shutting_down.connect(
-        lambda **kw: _bound_shutdown(kw.get("how"), timeout), weak=False
+        lambda **kw: _bound_shutdown(kw.get("how"), timeout, warm), weak=False
     )
     worker = app.Worker(
         hostname=f"{project.name}-{os.getpid()}@{socket.gethostname()}",
@@ -93,7 +95,9 @@ def run_worker(project: Project, concurrency: int, loglevel: str = "WARNING") ->
         redirect_stdouts=False,
     )
     worker.start()
-    return 0 if worker.exitcode in (0, None) else int(worker.exitcode)
+    if warm.is_set() or worker.exitcode in (0, None):
+        return 0
+    return int(worker.exitcode)
 
 
 def _announce(project: Project, settings: TaskQueueSettings, concurrency: int) -> None:
@@ -104,10 +108,11 @@ def _announce(project: Project, settings: TaskQueueSettings, concurrency: int) -
     sys.stdout.flush()
 
 
-def _bound_shutdown(how: str | None, timeout: float) -> None:
+def _bound_shutdown(how: str | None, timeout: float, warm: threading.Event) -> None:
     """After a warm shutdown began, cut the tasks still running once `timeout` s passed."""
     if how != "Warm":
         return
+    warm.set()
     timer = threading.Timer(timeout, _cut, args=(timeout,))
     timer.daemon = True
     timer.start()
