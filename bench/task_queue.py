@@ -34,6 +34,8 @@ from hostray.web.component.task_queue import TaskQueueComponent
 
 REDIS_URL = os.environ.get("HOSTRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BROKER = REDIS_URL.rsplit("/", 1)[0] + "/12"
+PREFIX = f"hostray-bench:{uuid.uuid4().hex[:8]}:"
+"""Every Redis key of this run starts with it (key_prefix), so cleaning up touches only ours."""
 NOOPS = 10_000
 CPU_TASKS = 12
 BURN = 2_000_000  # iterations of one CPU-bound task (about 0.1 s on a quiet core)
@@ -52,7 +54,16 @@ def burn(n):
 """
 
 
+def _flush() -> None:
+    client = redis.Redis.from_url(BROKER)
+    keys = list(client.scan_iter(match=f"{PREFIX}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 def _component(**config: Any) -> tuple[TaskQueueComponent, ComponentManager]:
+    if config.get("backend") == "celery":
+        config["key_prefix"] = PREFIX
     manager = ComponentManager()
     manager.shutdown_timeout = 120
     component = TaskQueueComponent(DefaultComponentTypes.TaskQueue)
@@ -62,7 +73,7 @@ def _component(**config: Any) -> tuple[TaskQueueComponent, ComponentManager]:
 
 def _enqueue_rates(module: Any, queue: str) -> tuple[float, float]:
     """Median tasks/s of run_method_in_queue (until published) and of apply_async."""
-    flush = redis.Redis.from_url(BROKER).flushdb
+    flush = _flush
 
     async def ours() -> float:
         component, manager = _component(backend="celery", broker=BROKER, queue=queue)
@@ -148,7 +159,7 @@ def _cpu_rates(root: Path, module: Any, queue: str) -> tuple[float, float]:
     finally:
         worker.terminate()
         worker.wait(120)
-        redis.Redis.from_url(BROKER).flushdb()
+        _flush()
 
 
 def run() -> list[Row]:
@@ -161,7 +172,7 @@ def run() -> list[Row]:
         (root / "server_config.yaml").write_text(
             "name: bench-tasks\nshutdown_timeout: 30\ncomponent:\n  task_queue:\n"
             f"    backend: celery\n    broker: {BROKER}\n    result_backend: {BROKER}\n"
-            f"    queue: {queue}\n",
+            f"    queue: {queue}\n    key_prefix: '{PREFIX}'\n",
             encoding="utf-8",
         )
         sys.path.insert(0, str(root))

@@ -72,6 +72,12 @@ class CeleryProject:
     queue: str
     postgresql_url: str
     module: str
+    key_prefix: str
+
+    @property
+    def queue_key(self) -> str:
+        """The Redis list the broker keeps the queue in."""
+        return self.key_prefix + self.queue
 
     def jobs(self) -> Any:
         """The project's task module (import it after load_project put the project on sys.path)."""
@@ -114,7 +120,7 @@ def write_celery_project(
 ) -> CeleryProject:
     """The project files, a fresh table and an empty queue."""
     tag = uuid.uuid4().hex[:10]
-    table, queue = f"x16_done_{tag}", f"x16-{tag}"
+    table, queue, prefix = f"x16_done_{tag}", f"x16-{tag}", f"x16:{tag}:"
     pg = urlsplit(postgresql_url)
     root.mkdir(parents=True)
     (root / f"jobs_{tag}.py").write_text(JOBS.format(table=table), encoding="utf-8")
@@ -130,6 +136,7 @@ def write_celery_project(
                 result_backend: {results}
                 queue: {queue}
                 visibility_timeout: {visibility_timeout}
+                key_prefix: "{prefix}"
               orm_db:
                 db:
                   module: postgresql
@@ -141,7 +148,9 @@ def write_celery_project(
         ),
         encoding="utf-8",
     )
-    project = CeleryProject(root, table, broker, results, queue, postgresql_url, f"jobs_{tag}")
+    project = CeleryProject(
+        root, table, broker, results, queue, postgresql_url, f"jobs_{tag}", prefix
+    )
     engine = sqlalchemy.create_engine(_sqlalchemy_url(postgresql_url))
     with engine.begin() as connection:
         connection.execute(
@@ -165,15 +174,22 @@ def drop(project: CeleryProject) -> None:
 
 
 def purge(project: CeleryProject) -> None:
-    """Empty the broker's queue and the result db of this project."""
+    """Delete this project's queue and results (its own keys only: other runs share the dbs)."""
     if project.broker.startswith("redis"):
-        redis.Redis.from_url(project.broker).flushdb()
+        _delete_prefixed(project.broker, project.key_prefix)
     else:
         with Connection(project.broker) as connection:
             channel = connection.channel()
             channel.queue_delete(project.queue)
             channel.close()
-    redis.Redis.from_url(project.results).flushdb()
+    _delete_prefixed(project.results, project.key_prefix)
+
+
+def _delete_prefixed(url: str, prefix: str) -> None:
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 def redis_db(url: str, db: int) -> str:

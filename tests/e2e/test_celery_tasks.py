@@ -141,7 +141,7 @@ async def test_stopping_the_server_publishes_every_queued_task_first(
         queue.run_method_in_queue(jobs.record, n)
     await server.stop()  # what SIGTERM runs: the publisher drains before the process may exit
     broker = redis.Redis.from_url(redis_project.broker)
-    assert broker.llen(redis_project.queue) == 300  # all on the broker, none lost
+    assert broker.llen(redis_project.queue_key) == 300  # all on the broker, none lost
 
 
 def test_a_worker_stops_on_sigterm_after_its_running_task_and_exits_zero(
@@ -205,6 +205,6 @@ def test_a_task_running_past_shutdown_timeout_is_cut_and_back_in_the_queue(
             assert worker.stop(signal.SIGTERM, 60) == 0
         assert project.rows() == []  # cut before it wrote
         # acknowledged late: the cut task is back in the queue for the next worker
-        assert redis.Redis.from_url(project.broker).llen(project.queue) == 1
+        assert redis.Redis.from_url(project.broker).llen(project.queue_key) == 1
     finally:
         drop(project)

@@ -132,6 +132,7 @@ def test_task_queue_backend_keys_and_ready_grace_are_validated_with_their_path()
         "broker": "amqp://guest:guest@127.0.0.1:5672//",
         "queue": "jobs",
         "visibility_timeout": 3600.0,
+        "key_prefix": "",
     }
     with pytest.raises(ConfigError) as caught:
         HostrayWebConfigValidator(

@@ -35,6 +35,11 @@ def celery_app(settings: TaskQueueSettings, name: str = "hostray") -> Celery:
         # queue; workers look for such tasks every 10 s (kombu's default is every 100 s).
         transport["visibility_timeout"] = settings.visibility_timeout
         transport["unacked_restore_throttle"] = 1
+        if settings.key_prefix:
+            transport["global_keyprefix"] = settings.key_prefix
+    results: dict[str, Any] = {}
+    if settings.key_prefix and settings.result_url.startswith(("redis://", "rediss://")):
+        results["global_keyprefix"] = settings.key_prefix
     app.conf.update(
         task_serializer="json",
         result_serializer="json",
@@ -44,6 +49,7 @@ def celery_app(settings: TaskQueueSettings, name: str = "hostray") -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue=settings.queue,
         broker_transport_options=transport,
+        result_backend_transport_options=results,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         worker_proc_alive_timeout=60.0,

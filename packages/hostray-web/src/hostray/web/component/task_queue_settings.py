@@ -7,6 +7,7 @@ frozen `TaskQueueSettings` that `TaskQueueComponent.init` builds from the valida
         result_backend: redis://127.0.0.1:6379/1   # default: the broker (Redis) or rpc:// (AMQP)
         queue: hostray                   # the Celery queue the tasks go to
         visibility_timeout: 3600         # Redis brokers: seconds before an unacked task is re-sent
+        key_prefix: ""                   # Redis: prefix of every key (several projects on one db)
 
 Only hostray.config is imported here, so the validators load without Celery.
 """
@@ -81,6 +82,7 @@ TaskQueueValidator = ConfigContainerMeta(
     ConfigElementMeta("result_backend", _result_backend, False),
     ConfigElementMeta("queue", str, False, default=DEFAULT_QUEUE),
     ConfigElementMeta("visibility_timeout", _seconds, False, default=DEFAULT_VISIBILITY_TIMEOUT),
+    ConfigElementMeta("key_prefix", str, False, default=""),
 )
 """`task_queue`: `backend: thread` runs tasks on `worker_count` threads of this process;
 `backend: celery` sends them to `hostray worker` processes through `broker`."""
@@ -96,6 +98,7 @@ class TaskQueueSettings:
     result_backend: str | None = None
     queue: str = DEFAULT_QUEUE
     visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT
+    key_prefix: str = ""
 
     @classmethod
     def from_config(cls, block: Mapping[str, Any]) -> TaskQueueSettings:
@@ -108,6 +111,7 @@ class TaskQueueSettings:
             result_backend=validated.get("result_backend"),
             queue=validated["queue"],
             visibility_timeout=validated["visibility_timeout"],
+            key_prefix=validated["key_prefix"],
         )
 
     @property
