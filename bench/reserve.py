@@ -3,13 +3,15 @@
 Each coroutine makes one free `run_method_async` call, then two calls inside
 `reserve_worker_async()`. The baseline is what one would write by hand: `loop.run_in_executor` on a
 4-thread `ThreadPoolExecutor`, the two "reserved" calls under an `asyncio.Semaphore(4)`. Runs of
-the two alternate on one event loop; rows compare medians. A last row checks that the cost of a
-reservation stays flat as the line grows (N = 5,000 against N = 500; linear is 10×).
+the two alternate on one event loop; rows compare medians. A row checks that the cost of a
+reservation stays flat as the line grows (N = 5,000 against N = 500; linear is 10×), and the last
+one times 0.7.5's own pool test (its `unit_test/util_worker.py` shape), which 0.7.5 ran in ~3 s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import statistics
 import time
@@ -77,8 +79,36 @@ async def _times(count: int) -> tuple[float, float]:
     return statistics.median(ours), statistics.median(base)
 
 
+def _fail(n: int) -> int:
+    raise ValueError(n)
+
+
+async def _075_pool_test(count: int = 5_000) -> float:
+    """Seconds of 0.7.5's pool test: each coroutine makes 3 free calls (the last one raises),
+    then 3 calls (the last one raises) inside a reservation, on 4 workers."""
+    pool = AsyncWorkerPool(worker_limit=WORKERS)
+
+    async def one(n: int) -> None:
+        await pool.run_method_async(_call, n)
+        await pool.run_method_async(_call, n)
+        with contextlib.suppress(ValueError):
+            await pool.run_method_async(_fail, n)
+        async with pool.reserve_worker_async() as identity:
+            await pool.run_method_async(_call, n, identity=identity)
+            await pool.run_method_async(_call, n, identity=identity)
+            with contextlib.suppress(ValueError):
+                await pool.run_method_async(_fail, n, identity=identity)
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(one(n) for n in range(count)))
+    finally:
+        pool.dispose()
+    return time.perf_counter() - started
+
+
 def run() -> list[Row]:
-    """A row per line length, then the flatness row."""
+    """A row per line length, the flatness row, and 0.7.5's pool test."""
     times = {count: asyncio.run(_times(count)) for count in SIZES}
     rows = [
         Row.compare(
@@ -99,6 +129,15 @@ def run() -> list[Row]:
             "s",
             12,
             lower_is_better=True,
+        )
+    )
+    seconds = statistics.median(asyncio.run(_075_pool_test()) for _ in range(3))
+    rows.append(
+        Row.ceiling(
+            "0.7.5's pool test: 5,000 coroutines × (3 calls + a reservation with 3), 4 workers",
+            seconds,
+            "s",
+            5,
         )
     )
     return rows

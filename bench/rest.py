@@ -135,7 +135,13 @@ def _people_table() -> Iterator[str]:
         engine.dispose()
 
 
-def _write_project(root: Path, table: str) -> Path:
+def _write_project(
+    root: Path,
+    table: str,
+    component: str = COMPONENT,
+    controller: str = CONTROLLER,
+    route: str = "/rest/([0-9]+)",
+) -> Path:
     parts = urlsplit(MYSQL_URL)
     database = {
         "module": "mysql",
@@ -150,14 +156,14 @@ def _write_project(root: Path, table: str) -> Path:
         "name": "bench rest",
         "debug": False,
         "component": {"orm_db": {"db": database}, "people": {"table": table}},
-        "controller": {"/rest/([0-9]+)": {"enum": "item"}},
+        "controller": {route: {"enum": "item"}},
     }
     files = {
         "server_config.yaml": json.dumps(config, indent=2),  # JSON is YAML
         "component/__init__.py": COMPONENT_INIT,
-        "component/people.py": COMPONENT,
+        "component/people.py": component,
         "controller/__init__.py": CONTROLLER_INIT,
-        "controller/item.py": CONTROLLER,
+        "controller/item.py": controller,
     }
     for relative, text in files.items():
         path = root / relative
@@ -177,14 +183,14 @@ def _raw(table: str) -> ServerProcess:
     return ServerProcess(argv, cwd=ROOT)
 
 
-def _measure(server: ServerProcess) -> float:
-    url = f"{server.url}/rest/1"
+def _measure(server: ServerProcess, path: str = "/rest/1", connections: int = CONNECTIONS) -> float:
+    url = f"{server.url}{path}"
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
             if json.loads(response.read()) != ITEM:
                 raise RuntimeError(f"{url} does not serve the row {ITEM}")
-        wrk_rate(url, connections=CONNECTIONS, seconds=2)  # warm-up: connections, caches
-        return wrk_rate(url, connections=CONNECTIONS, seconds=SECONDS)
+        wrk_rate(url, connections=connections, seconds=2)  # warm-up: connections, caches
+        return wrk_rate(url, connections=connections, seconds=SECONDS)
     finally:
         server.stop()
 

@@ -79,12 +79,19 @@ def test_sub_dir_mode_and_directory_change(tmp_path: Path, fresh_names: list[str
     log_file.parent.mkdir(parents=True)
     log_file.write_text("old line\n")
     logger = get_Hostray_logger(
-        "hostray.test.dirs", True, tmp_path / "logs", "web", mode="w", echo=False
+        "hostray.test.dirs",
+        log_to_resource=True,
+        log_dir=tmp_path / "logs",
+        sub_dir="web",
+        mode="w",
+        echo=False,
     )
     logger.error("new line")
     assert log_file.read_text().endswith("new line\n")
     assert "old line" not in log_file.read_text()
-    get_Hostray_logger("hostray.test.dirs", True, tmp_path / "other", echo=False).error("moved")
+    get_Hostray_logger(
+        "hostray.test.dirs", log_to_resource=True, log_dir=tmp_path / "other", echo=False
+    ).error("moved")
     assert "moved" not in log_file.read_text()
     assert "moved" in (tmp_path / "other" / "hostray.test.dirs.log").read_text()
     assert len(logger.handlers) == 1
@@ -96,7 +103,9 @@ def test_log_files_rotate(
     monkeypatch.setattr(logger_module, "LOG_MAX_BYTES", 300)
     monkeypatch.setattr(logger_module, "LOG_BACKUP_COUNT", 2)
     fresh_names.append("hostray.test.rotate")
-    logger = get_Hostray_logger("hostray.test.rotate", True, tmp_path, echo=False)
+    logger = get_Hostray_logger(
+        "hostray.test.rotate", log_to_resource=True, log_dir=tmp_path, echo=False
+    )
     for index in range(40):
         logger.info("line %03d %s", index, "x" * 40)
     files = sorted(p.name for p in tmp_path.iterdir())
@@ -117,7 +126,9 @@ def test_concurrent_requests_and_writes(tmp_path: Path, fresh_names: list[str]) 
     def work(worker: int) -> None:
         start.wait(timeout=10)
         for index in range(50):
-            get_Hostray_logger(name, True, tmp_path, echo=False).info("w%d-%d", worker, index)
+            get_Hostray_logger(name, log_to_resource=True, log_dir=tmp_path, echo=False).info(
+                "w%d-%d", worker, index
+            )
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
     for thread in threads:
@@ -188,3 +199,44 @@ def test_set_default_loggers_level() -> None:
     finally:
         for name, level in before.items():
             logging.getLogger(name).setLevel(level)
+
+
+def test_positional_arguments_in_0_7_5_order(tmp_path: Path, fresh_names: list[str]) -> None:
+    # 0.7.5: get_Hostray_logger(name, log_dir, mode, encoding, log_to_resource)
+    fresh_names.append("hostray.test.positional")
+    logs = tmp_path / "logs"
+    logger = get_Hostray_logger("hostray.test.positional", str(logs), "w", "utf-8", True)
+    logger.error("written")
+    assert "written" in (logs / "hostray.test.positional.log").read_text()
+    get_Hostray_logger("hostray.test.positional", str(logs))  # log_to_resource False: file closed
+    logger.error("not written")
+    assert "not written" not in (logs / "hostray.test.positional.log").read_text()
+
+
+def test_a_bool_where_0_7_5_had_log_dir_is_refused(fresh_names: list[str]) -> None:
+    fresh_names.append("hostray.test.positional.bool")
+    with pytest.raises(TypeError, match=r"log_to_resource=\.\.\. by keyword"):
+        get_Hostray_logger("hostray.test.positional.bool", True)  # type: ignore[arg-type]
+
+
+def test_the_console_fallback_stamps_what_no_echo_printed(capsys) -> None:
+    import logging
+
+    from hostray.config import get_Hostray_logger, install_console_fallback
+
+    handler = install_console_fallback()
+    try:
+        assert install_console_fallback() is handler  # once per process
+        quiet = get_Hostray_logger("hostray.test.fallback.quiet", echo=False)
+        loud = get_Hostray_logger("hostray.test.fallback.loud", echo=True)
+        quiet.error("bare before")
+        loud.error("echoed once")
+        quiet.info("below the fallback's level")
+        captured = capsys.readouterr()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    (line,) = captured.err.splitlines()
+    assert line.endswith("ERROR    hostray.test.fallback.quiet - bare before")
+    assert line[:4].isdigit()  # the time comes first
+    assert captured.out.count("echoed once") == 1
+    assert "echoed once" not in captured.err

@@ -122,6 +122,8 @@ def test_unknown_column_is_named(memory: tuple[Schema, Session]) -> None:
     with pytest.raises(EntityValidationError, match="unknown column 'nickname'") as caught:
         schema.person().parameter_validation(check_fix=False, nickname="x")
     assert caught.value.column == "nickname"
+    assert "secret" not in str(caught.value)  # client_excluded_columns are never listed
+    assert schema.person.client_columns() == ["id", "name", "age", "gender", "note", "schedule"]
     assert isinstance(caught.value, ValueError)
 
 
@@ -173,3 +175,24 @@ def test_validation_by_a_callable() -> None:
     Item().parameter_validation(code="42")
     with pytest.raises(EntityValidationError, match=r"item\.code: 'x1' is not a valid int"):
         Item().parameter_validation(code="x1")
+
+
+def test_a_declarative_scope_declares_the_same_table_again_on_a_base_of_its_own() -> None:
+    from sqlalchemy import Column, Integer
+
+    from hostray.orm import declarative_scope, declared_bases, get_declarative_base
+
+    loads = []
+    for _ in range(2):
+        with declarative_scope({}) as bases:
+            base = get_declarative_base("scoped_reload")
+            assert get_declarative_base("scoped_reload") is base
+            type(
+                "Row",
+                (base,),
+                {"__tablename__": "scoped_rows", "id": Column(Integer, primary_key=True)},
+            )
+            assert declared_bases() == {"scoped_reload": base}
+        loads.append(bases["scoped_reload"])
+    assert loads[0] is not loads[1]
+    assert "scoped_reload" not in declared_bases()  # the process registry is untouched

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from hostray.cli.errors import CliError, report
+from hostray.config import ConfigError
 
 __all__ = ["build_parser", "main"]
 
@@ -179,6 +180,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (2 for problems the user can fix)."""
+    from hostray.cli.versions import legacy_distribution_problem
+
+    legacy = legacy_distribution_problem()
+    if legacy is not None:
+        return report([legacy])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -186,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _dispatch(args)
-    except CliError as exc:
+    except (CliError, ConfigError) as exc:  # ConfigError: the project's problems, one line each
         return report(exc.problems)
     except KeyboardInterrupt:  # ctrl+c before a server installed its own handler
         sys.stderr.write("interrupted\n")

@@ -7,15 +7,16 @@ from __future__ import annotations
 import os
 
 from hostray.cli.errors import CliError
-from hostray.cli.start import _load
-from hostray.config import ConfigError
+from hostray.web.project import load_project
 
 __all__ = ["run_worker_command"]
 
 
 def run_worker_command(directory: str | os.PathLike[str], *, concurrency: int) -> int:
-    """Run the worker until SIGTERM; the exit status (0 after the graceful stop)."""
-    project = _load(directory)
+    """Run the worker until SIGTERM; the exit status (0 after the graceful stop).
+
+    The project's problems are `ConfigError`s, printed one line each by `main`."""
+    project = load_project(directory)
     try:
         from hostray.web.celery_worker import run_worker
     except ImportError as exc:
@@ -23,7 +24,4 @@ def run_worker_command(directory: str | os.PathLike[str], *, concurrency: int) -
             f"hostray worker needs Celery ({exc}); "
             "install it with: pip install 'hostray-web[celery]'"
         ) from None
-    try:
-        return run_worker(project, concurrency)
-    except ConfigError as exc:
-        raise CliError(*exc.problems) from None
+    return run_worker(project, concurrency)

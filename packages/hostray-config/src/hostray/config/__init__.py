@@ -16,9 +16,11 @@ from .logger import (
     LOG_MAX_BYTES,
     HostrayLogger,
     get_Hostray_logger,
+    install_console_fallback,
     set_default_loggers_level,
 )
 from .positions import ConfigDict, location_of
+from .secrets import SECRET_MASK, is_secret_key, mask_secrets, mask_url
 from .utils import (
     convert_tuple_to_dict,
     generate_base64_uid,
@@ -39,7 +41,9 @@ from .validator import (
     ConfigScalableContainerMeta,
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
+    validator_scope,
 )
+from .value_types import config_path
 from .yaml_loader import load_yaml, substitute_env
 
 __all__ = [
@@ -48,6 +52,7 @@ __all__ = [
     "FALLBACK_LANGUAGE",
     "LOG_BACKUP_COUNT",
     "LOG_MAX_BYTES",
+    "SECRET_MASK",
     "UNSET",
     "ConfigBaseElementMeta",
     "ConfigContainerMeta",
@@ -66,20 +71,26 @@ __all__ = [
     "Localization",
     "PY_DT_Converter",
     "__version__",
+    "config_path",
     "convert_tuple_to_dict",
     "datetime_to_str",
     "generate_base64_uid",
     "get_Hostray_logger",
     "get_class",
     "get_host_ip",
+    "install_console_fallback",
+    "is_secret_key",
     "join_path",
     "join_to_abs_path",
     "load_yaml",
     "location_of",
+    "mask_secrets",
+    "mask_url",
     "set_default_loggers_level",
     "size_bytes_to_string",
     "str_to_datetime",
     "substitute_env",
+    "validator_scope",
     "walk_to_file_paths",
 ]
 

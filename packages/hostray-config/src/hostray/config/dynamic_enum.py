@@ -76,6 +76,26 @@ class DynamicClassEnum(Enum, metaclass=DynamicClassEnumMeta):
         """The attribute name of the class (or function) in that module."""
         return str(self.value[2])
 
+    @property
+    def enum_key(self) -> str:
+        """0.7.5's name of `key`."""
+        return self.key
+
+    @property
+    def enum_module_name(self) -> str:
+        """0.7.5's name of `module_name`."""
+        return self.module_name
+
+    @property
+    def enum_object_type_name(self) -> str:
+        """0.7.5's name of `class_name`."""
+        return self.class_name
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        """`EnumClass('localization')`: look a member up by its key, as 0.7.5 did."""
+        return cls.by_key(value) if isinstance(value, str) else None
+
     @classmethod
     def by_key(cls: type[_E], key: str) -> _E | None:
         """The member whose key is ``key``, or ``None``."""

@@ -88,6 +88,14 @@ class Localization:
                 self._files.append(file)
             self._messages, self._languages = messages, languages
 
+    def import_csvs_from_directory(
+        self, directory: str | os.PathLike[str], encoding: str = "utf-8"
+    ) -> None:
+        """0.7.5's name for importing every ``.csv`` file of ``directory`` (files are UTF-8)."""
+        if not os.path.isdir(directory):
+            raise ConfigError(f"{os.fspath(directory)}: not a directory")
+        self.import_csv(directory)
+
     def has_message(self, code: int | str) -> bool:
         """Whether any language has a message for ``code``."""
         return str(code).strip() in self._messages

@@ -18,6 +18,7 @@ __all__ = [
     "LOG_MAX_BYTES",
     "HostrayLogger",
     "get_Hostray_logger",
+    "install_console_fallback",
     "set_default_loggers_level",
 ]
 
@@ -65,6 +66,27 @@ class _StdoutHandler(_StreamHandler):
     @stream.setter
     def stream(self, value: TextIO) -> None:
         """The stream is always the current ``sys.stdout``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record and mark it, so that the console fallback does not print it again."""
+        record.hostray_echoed = True
+        super().emit(record)
+
+
+class _StderrHandler(_StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time; skips records an echo handler printed."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.addFilter(lambda record: not getattr(record, "hostray_echoed", False))
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        """The stream is always the current ``sys.stderr``."""
 
 
 class _ConsoleFormatter(logging.Formatter):
@@ -155,17 +177,25 @@ class HostrayLogger(logging.Logger):
                 self._hostray_file = None
 
 
-def get_Hostray_logger(  # noqa: PLR0917 -- the documented signature
+def get_Hostray_logger(
     name: str,
-    log_to_resource: bool = False,
     log_dir: str | os.PathLike[str] | None = None,
-    sub_dir: str = "",
     mode: str = "a",
     encoding: str = "utf-8",
+    log_to_resource: bool = False,
+    *,
+    sub_dir: str = "",
     echo: bool = True,
 ) -> HostrayLogger:
     """The logger ``name`` set up as asked: echo to stdout, and a log file when
-    ``log_to_resource`` (under ``log_dir``/``sub_dir``, the working directory by default)."""
+    ``log_to_resource`` (under ``log_dir``/``sub_dir``, the working directory by default).
+
+    The positional order is 0.7.5's: ``(name, log_dir, mode, encoding, log_to_resource)``."""
+    if isinstance(log_dir, bool):
+        raise TypeError(
+            f"get_Hostray_logger({name!r}, {log_dir!r}, ...): the second argument is log_dir "
+            "(0.7.5's order); pass log_to_resource=... by keyword"
+        )
     if not isinstance(name, str) or not name or name == "root":
         raise ValueError(f"a logger needs a name other than the root logger's, got {name!r}")
     logger: Any = logging.getLogger(name)
@@ -183,6 +213,28 @@ def get_Hostray_logger(  # noqa: PLR0917 -- the documented signature
             logger.close()
     result: HostrayLogger = logger
     return result
+
+
+_fallback: logging.Handler | None = None
+
+
+def install_console_fallback(level: int = logging.WARNING) -> logging.Handler:
+    """Give the root logger (once per process) a stderr handler in hostray's console format for
+    records at `level` and above that no hostray echo printed.
+
+    Without it such records (Tornado's "Uncaught exception" when its loggers do not echo, anything
+    logged after the logger component is disposed) reach Python's last-resort handler and come
+    out bare, without time or level. For applications (the `hostray` command), not libraries.
+    """
+    global _fallback
+    with _LOCK:
+        if _fallback is None:
+            handler = _StderrHandler()
+            handler.setFormatter(_ConsoleFormatter(CONSOLE_FORMAT))
+            handler.setLevel(level)
+            logging.getLogger().addHandler(handler)
+            _fallback = handler
+        return _fallback
 
 
 def set_default_loggers_level(level: int | str, names: Iterable[str] = DEFAULT_LOGGERS) -> None:

@@ -6,6 +6,7 @@ an allowed set, changes to fixed columns) and turns an entity into a JSON-ready 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from enum import Enum
@@ -17,15 +18,37 @@ from sqlalchemy.orm import ColumnProperty, Mapper
 
 from .errors import EntityValidationError
 
-__all__ = ["DatetimeConverter", "EntityBaseAddon", "PyDatetimeConverter"]
+__all__ = [
+    "DatetimeConverter",
+    "EntityBaseAddon",
+    "LegacyDatetimeConverter",
+    "PyDatetimeConverter",
+]
 
 _MISSING = object()
 
 
 class DatetimeConverter(Protocol):
-    """What `EntityBaseAddon.dt_converter` must offer (hostray.config's PY_DT_Converter fits)."""
+    """What `EntityBaseAddon.dt_converter` must offer (hostray.config's PY_DT_Converter fits);
+    a 0.7.5 converter that has only `dt_to_str(dt)` is accepted too."""
 
     def datetime_to_str(self, dt: datetime, /) -> str: ...
+
+
+class LegacyDatetimeConverter(Protocol):
+    """A 0.7.5 datetime converter (its `DATETIME_TYPE` members, or an object of your own)."""
+
+    def dt_to_str(self, dt: datetime, /) -> str: ...
+
+
+def _datetime_text(converter: Any, dt: datetime) -> str:
+    """`dt` through `converter`'s `datetime_to_str`, or 0.7.5's `dt_to_str`."""
+    to_str = getattr(converter, "datetime_to_str", None) or getattr(converter, "dt_to_str", None)
+    if to_str is None:
+        raise TypeError(
+            f"dt_converter {converter!r} has neither datetime_to_str(dt) nor dt_to_str(dt)"
+        )
+    return str(to_str(dt))
 
 
 class PyDatetimeConverter:
@@ -78,7 +101,7 @@ class EntityBaseAddon:
     client_excluded_columns: ClassVar[list[str]] = []
     """Columns left out of `to_client_dict()`."""
 
-    dt_converter: ClassVar[DatetimeConverter] = PyDatetimeConverter
+    dt_converter: ClassVar[DatetimeConverter | LegacyDatetimeConverter] = PyDatetimeConverter
     """Turns datetime values into strings in `to_dict()`."""
 
     @classmethod
@@ -96,6 +119,12 @@ class EntityBaseAddon:
     def columns(cls) -> list[str]:
         """Attribute names of the entity's columns, in declaration order."""
         return list(cls._layout().columns)
+
+    @classmethod
+    def client_columns(cls) -> list[str]:
+        """`columns()` without the `client_excluded_columns`: what an error message may list."""
+        excluded = set(cls.client_excluded_columns)
+        return [name for name in cls._layout().columns if name not in excluded]
 
     @classmethod
     def primary_keys(cls) -> list[str]:
@@ -137,6 +166,11 @@ class EntityBaseAddon:
         return tuple(getattr(self, key) for key in self.primary_keys())
 
     @property
+    def str_identity(self) -> str:
+        """The primary key values as a JSON list of strings, e.g. '["7"]' (0.7.5's form)."""
+        return json.dumps([str(value) for value in self.identity])
+
+    @property
     def primary_key_args(self) -> dict[str, Any]:
         """Primary key column -> value."""
         return {key: getattr(self, key) for key in self.primary_keys()}
@@ -165,7 +199,7 @@ class EntityBaseAddon:
                 raise EntityValidationError(
                     key,
                     f"{self._table_name()}: unknown column {key!r} "
-                    f"(columns: {', '.join(self.columns())})",
+                    f"(columns: {', '.join(self.client_columns())})",
                 )
             new = self._allowed(key, prop, value)
             if isinstance(new, str) and key in layout.temporal:
@@ -216,7 +250,7 @@ class EntityBaseAddon:
 
     def _serializable(self, value: Any) -> Any:
         if isinstance(value, datetime):
-            return type(self).dt_converter.datetime_to_str(value)
+            return _datetime_text(type(self).dt_converter, value)
         if isinstance(value, date | time):
             return value.isoformat()
         return value

@@ -1,4 +1,12 @@
-"""The seed's `hostray.util.orm`: SQLAlchemy entity helpers and pools from `hostray.orm`."""
+"""The seed's `hostray.util.orm`: SQLAlchemy entity helpers and pools from `hostray.orm`.
+
+`DeclarativeMeta` and `Entity` (the type of an entity: declarative class plus addon) are the
+names 0.7.5 exported here.
+"""
+
+from typing import Union
+
+from sqlalchemy.orm import DeclarativeMeta
 
 from hostray.orm import (
     DB_MODULE_NAME,
@@ -9,8 +17,12 @@ from hostray.orm import (
     get_session_maker,
 )
 
+Entity = Union[DeclarativeMeta, EntityBaseAddon]  # noqa: UP007 -- 0.7.5's alias, a runtime object
+
 __all__ = [
     "DB_MODULE_NAME",
+    "DeclarativeMeta",
+    "Entity",
     "EntityBaseAddon",
     "OrmAccessWorkerPool",
     "OrmDBEntityAccessor",

@@ -21,13 +21,12 @@ from typing import Any
 
 from celery import signals
 
-from hostray.config import ConfigError
+from hostray.config import ConfigError, mask_url
 
 from .application import build_components
 from .component import ComponentManager
 from .component.celery_tasks import celery_app
 from .component.optional_component.loop_thread import LoopThread
-from .component.optional_component.urls import mask_url
 from .component.task_queue_settings import TaskQueueSettings
 from .project import Project
 

@@ -17,7 +17,9 @@ from hostray.config import (
     ConfigScalableContainerMeta,
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
+    config_path,
 )
+from hostray.web.component.base import DEFAULT_SHUTDOWN_TIMEOUT
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
 from hostray.web.component.task_queue_settings import TaskQueueValidator
 
@@ -42,7 +44,6 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 8888
-DEFAULT_SHUTDOWN_TIMEOUT = 10.0
 DEFAULT_READY_GRACE = 0.0
 """Seconds `server_ready` answers 503 before a stopping server closes its listener."""
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
@@ -86,10 +87,10 @@ HostrayWebConfigComponentValidator = ConfigContainerMeta(
     ConfigContainerMeta(
         "localization",
         False,
-        ConfigElementMeta("dir", str, False),
+        ConfigElementMeta("dir", config_path, False),
         ConfigElementMeta("lang", str, False, default="en"),
     ),
-    ConfigContainerMeta("logger", False, ConfigElementMeta("dir", str, False)),
+    ConfigContainerMeta("logger", False, ConfigElementMeta("dir", config_path, False)),
     ConfigContainerMeta("worker_pool", False, ConfigScalableElementMeta(str, _workers)),
     TaskQueueValidator,
     *OPTIONAL_COMPONENT_VALIDATORS,
@@ -113,12 +114,15 @@ TornadoSettingsValidator = ConfigContainerMeta(
     ConfigElementMeta("cookie_secret", str, False),
     ConfigElementMeta("xsrf_cookies", bool, False),
     ConfigContainerMeta("xsrf_cookie_kwargs", False),
+    ConfigElementMeta("xsrf_cookie_version", int, False, choices=(1, 2)),
     ConfigElementMeta("compress_response", bool, False),
+    ConfigElementMeta("gzip", bool, False),
     ConfigElementMeta("serve_traceback", bool, False),
     ConfigElementMeta("static_path", str, False),
     ConfigElementMeta("static_url_prefix", str, False),
     ConfigElementMeta("static_hash_cache", bool, False),
     ConfigElementMeta("template_path", str, False),
+    ConfigElementMeta("template_whitespace", str, False, choices=("all", "single", "oneline")),
     ConfigElementMeta("compiled_template_cache", bool, False),
     ConfigElementMeta("autoescape", (str, type(None)), False),
     ConfigElementMeta("login_url", str, False),

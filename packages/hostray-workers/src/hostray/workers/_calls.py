@@ -179,10 +179,7 @@ class AsyncCall(Call):
         except BaseException as exc:  # delivered to the awaiting coroutine
             self.value = exc
             self.ok = False
-        inbox = self.inbox
-        inbox._done.append(self)  # Inbox.put, inlined on the hot path
-        if not inbox._scheduled:
-            inbox._schedule()
+        self.inbox.put(self)
 
     def succeed(self, value: Any) -> None:
         self.ok, self.value = True, value

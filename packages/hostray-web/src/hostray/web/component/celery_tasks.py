@@ -96,7 +96,7 @@ def check_arguments(path: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -
 
 def _resolve(path: str) -> Callable[..., Any]:
     module_name, _, name = path.rpartition(".")
-    func = getattr(importlib.import_module(module_name), name)
+    func: Callable[..., Any] = getattr(importlib.import_module(module_name), name)
     if not callable(func):
         raise TypeError(f"task_queue: {path} is not callable")
     return func

@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from hostray.config import (
     DEFAULT_LOGGERS,
@@ -80,7 +80,7 @@ class LocalizationComponent(Component):
 class LoggerComponent(Component):
     """Hostray loggers, writing under `dir` (absolute) when set; the default loggers' level."""
 
-    default_loggers: list[str] = list(DEFAULT_LOGGERS)
+    default_loggers: ClassVar[list[str]] = list(DEFAULT_LOGGERS)
 
     def init(
         self, component_manager: ComponentManager, root_dir: str | None = None, **config: Any
@@ -245,8 +245,18 @@ class WorkerPoolComponent(Component):
         try:
             await asyncio.wait_for(asyncio.shield(closing), component_manager.shutdown_timeout)
         except asyncio.TimeoutError:
+            # The pools keep closing after the timeout; when the loop ends and cancels them, the
+            # outcome is nobody's to read: retrieve it, or asyncio logs "exception was never
+            # retrieved" on the way out.
+            closing.add_done_callback(_discard_outcome)
             busy = ", ".join(p.pool_name for p in pools if any(w.pending_count for w in p.workers))
             if busy:
                 logging.getLogger("hostray.web.worker_pool").error(
                     message(component_manager, 107, busy)
                 )
+
+
+def _discard_outcome(future: asyncio.Future[Any]) -> None:
+    """Mark a future's exception (a cancellation at loop shutdown) as retrieved."""
+    if not future.cancelled():
+        future.exception()

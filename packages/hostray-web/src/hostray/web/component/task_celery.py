@@ -16,11 +16,11 @@ from typing import Any
 
 from celery.result import AsyncResult
 
+from hostray.config import mask_url
 from hostray.workers import FunctionQueueWorker
 
 from .base import ComponentManager
 from .celery_tasks import TASK_NAME, celery_app, check_arguments, task_path
-from .optional_component.urls import mask_url
 from .task_pending import PendingTasks, Task
 from .task_queue_settings import TaskQueueSettings
 

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import threading
 
-from .task_queue import TaskDroppedError, TaskQueueClosedError
+from ..errors import TaskDroppedError, TaskQueueClosedError
 
 __all__ = ["PendingTasks", "Task"]
 

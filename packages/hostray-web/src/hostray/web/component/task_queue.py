@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ..errors import TaskDroppedError, TaskQueueClosedError
 from ..messages import message
 from .base import Component, ComponentManager
 from .task_queue_settings import TaskQueueSettings
@@ -36,14 +37,6 @@ BACKEND_CLASSES = {
 }
 
 _manager: ComponentManager | None = None
-
-
-class TaskDroppedError(RuntimeError):
-    """Given to `on_exception` of a task that was still queued when shutdown_timeout ran out."""
-
-
-class TaskQueueClosedError(RuntimeError):
-    """`run_method_in_queue` was called after the task queue began to shut down."""
 
 
 class TaskQueueBackend(Protocol):

@@ -14,15 +14,17 @@ from tornado.web import RequestHandler
 from hostray.config import DynamicClassEnum
 
 from .addon import ControllerAddon
-from .request_controller import RequestController
+from .request_controller import RequestController, RESTfulMethodType
 
 if TYPE_CHECKING:
+    from .db_cusd_controller import DBCSUDController
     from .file_upload import StreamingFileUploadController
     from .streaming import StreamingDownloadController, StreamingUploadController
     from .websocket_controller import WebSocketController
 
 # Imported on first use, so a project that routes to none of them does not pay for them.
 _LAZY = {
+    "DBCSUDController": ".db_cusd_controller",
     "StreamingDownloadController": ".streaming",
     "StreamingUploadController": ".streaming",
     "StreamingFileUploadController": ".file_upload",
@@ -32,7 +34,9 @@ _LAZY = {
 __all__ = [
     "ControllerAddon",
     "ControllerType",
+    "DBCSUDController",
     "DefaultControllerType",
+    "RESTfulMethodType",
     "RequestController",
     "StreamingDownloadController",
     "StreamingFileUploadController",
