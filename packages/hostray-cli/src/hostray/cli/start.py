@@ -36,11 +36,11 @@ class CommandLineServer(HostrayServer):
         *,
         port: int | None = None,
         address: str | None = None,
-        debug: bool | None = None,
         autoreload: bool = False,
         lifeline: int | None = None,
     ) -> None:
-        super().__init__(project, port=port, address=address, debug=debug)
+        # `--debug` is debug mode and autoreload together; without it the config's `debug` holds.
+        super().__init__(project, port=port, address=address, debug=True if autoreload else None)
         self.autoreload = autoreload
         self.lifeline = lifeline
 
@@ -125,9 +125,7 @@ def start_project(
             raise CliError(*problems)
     sockets = _bind(project, port, address)
     if processes == 1:
-        server = CommandLineServer(
-            project, port=port, address=address, debug=True if debug else None, autoreload=debug
-        )
+        server = CommandLineServer(project, port=port, address=address, autoreload=debug)
         return _serve(server, sockets)
     return serve_forked(
         lambda lifeline: _serve(
