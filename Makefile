@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 LINT_PATHS := packages tests bench scripts
 # Test folders checked by mypy --strict. The tests need Python 3.11 (tomllib, hashlib.file_digest),
 # so they are checked as 3.11 code; the packages' src stays 3.10 code.
-TYPED_TESTS := tests/workers tests/config tests/packaging tests/faults
+TYPED_TESTS := tests/workers tests/config tests/packaging tests/faults tests/cli tests/e2e
 
 .PHONY: setup run test test-dev test-isolated lint format bench faults clean
 
