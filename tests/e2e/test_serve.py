@@ -5,9 +5,17 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 import urllib.request
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
+
+if TYPE_CHECKING:
+    from .conftest import ServerProcess
 
 HELLO = "Hello World, This is hostray generate hello component"
 
@@ -18,11 +26,15 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopba
 def _get(url: str) -> str:
     with _DIRECT.open(url, timeout=10) as response:
         assert response.status == 200
-        return response.read().decode("utf-8")
+        return cast(bytes, response.read()).decode("utf-8")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_hello_project_answers_then_stops_gracefully(serve, hello_project, sig) -> None:
+def test_hello_project_answers_then_stops_gracefully(
+    serve: Callable[..., AbstractContextManager[ServerProcess]],
+    hello_project: Path,
+    sig: signal.Signals,
+) -> None:
     with serve(hello_project) as server:
         url = server.wait_listening()
         assert url.startswith("http://127.0.0.1:")
@@ -35,7 +47,9 @@ def test_hello_project_answers_then_stops_gracefully(serve, hello_project, sig) 
     )
 
 
-def test_processes_share_the_port_and_dead_children_are_restarted(serve, hello_project) -> None:
+def test_processes_share_the_port_and_dead_children_are_restarted(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     with serve(hello_project, "--processes", "2") as server:
         url = server.wait_listening()
         assert server.wait_listening() == url
@@ -58,7 +72,9 @@ def test_processes_share_the_port_and_dead_children_are_restarted(serve, hello_p
     assert "Traceback" not in server.text()
 
 
-def test_ctrl_c_reaching_every_process_stops_them_all(serve, hello_project) -> None:
+def test_ctrl_c_reaching_every_process_stops_them_all(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     # A terminal's ctrl+c signals the whole foreground process group: parent and children.
     with serve(hello_project, "--processes", "2", new_session=True) as server:
         url = server.wait_listening()
@@ -70,7 +86,9 @@ def test_ctrl_c_reaching_every_process_stops_them_all(serve, hello_project) -> N
     assert "restarting" not in server.text()
 
 
-def test_debug_reloads_changed_code(serve, hello_project) -> None:
+def test_debug_reloads_changed_code(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     with serve(hello_project, "--debug") as server:
         url = server.wait_listening()
         assert _get(url + "/hello") == HELLO
@@ -82,7 +100,9 @@ def test_debug_reloads_changed_code(serve, hello_project) -> None:
         assert server.stop(signal.SIGTERM) == 0
 
 
-def test_processes_with_a_start_up_problem_stop_at_once(hostray, hello_project) -> None:
+def test_processes_with_a_start_up_problem_stop_at_once(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], hello_project: Path
+) -> None:
     config = hello_project / "server_config.yaml"
     with config.open("a", encoding="utf-8") as f:
         f.write("ssl:\n    crt: nowhere.crt\n    key: nowhere.key\n")
