@@ -5,9 +5,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from hostray.web.controller import StreamingDownloadController
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 DATA = os.urandom(1024 * 1024 + 123)  # not a multiple of any chunk size
 
@@ -41,7 +47,9 @@ class Gone(StreamingDownloadController):
             self.finished.set_result(True)
 
 
-async def test_download_arrives_whole_in_chunks_of_the_configured_size(serve) -> None:
+async def test_download_arrives_whole_in_chunks_of_the_configured_size(
+    serve: Callable[..., Served],
+) -> None:
     writes: list[int] = []
     RecordingDownload.writes = writes
     served = serve([("/file", RecordingDownload, {"chunk_size": 10_000})])
@@ -58,7 +66,7 @@ async def test_download_arrives_whole_in_chunks_of_the_configured_size(serve) ->
     assert writes[-1] == len(DATA) % 10_000
 
 
-async def test_prepare_binary_may_set_its_own_content_type(serve) -> None:
+async def test_prepare_binary_may_set_its_own_content_type(serve: Callable[..., Served]) -> None:
     served = serve([("/csv", CsvDownload)])
     response = await served.fetch("/csv")
     assert response.code == 200
@@ -66,7 +74,9 @@ async def test_prepare_binary_may_set_its_own_content_type(serve) -> None:
     assert response.body == b"a,b\n1,2\n"
 
 
-async def test_client_leaving_mid_download_ends_the_handler_quietly(serve, caplog) -> None:
+async def test_client_leaving_mid_download_ends_the_handler_quietly(
+    serve: Callable[..., Served], caplog: pytest.LogCaptureFixture
+) -> None:
     Gone.finished = asyncio.get_running_loop().create_future()
     served = serve([("/big", Gone)])
     reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
@@ -78,7 +88,7 @@ async def test_client_leaving_mid_download_ends_the_handler_quietly(serve, caplo
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
-async def test_only_get_is_allowed(serve) -> None:
+async def test_only_get_is_allowed(serve: Callable[..., Served]) -> None:
     served = serve([("/file", RecordingDownload)])
     RecordingDownload.writes = []
     response = await served.fetch("/file", method="POST", body=b"x")
