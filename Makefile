@@ -41,8 +41,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy $(MYPY_ARGS)
 	$(BIN)/mypy tests/typing
-	@# The tests need Python 3.11 (tomllib, hashlib.file_digest): checked as 3.11 code, src as 3.10.
-	$(BIN)/mypy --python-version 3.11 tests
+	@# tests, bench and scripts need Python 3.11 (tomllib, hashlib.file_digest): checked as 3.11 code.
+	$(BIN)/mypy --python-version 3.11 tests bench scripts
 	$(BIN)/python -m pytest -q tests/packaging/test_declared_imports.py
 
 format: $(STAMP)
