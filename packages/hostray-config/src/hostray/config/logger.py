@@ -18,6 +18,7 @@ __all__ = [
     "LOG_MAX_BYTES",
     "HostrayLogger",
     "get_Hostray_logger",
+    "install_console_fallback",
     "set_default_loggers_level",
 ]
 
@@ -65,6 +66,27 @@ class _StdoutHandler(_StreamHandler):
     @stream.setter
     def stream(self, value: TextIO) -> None:
         """The stream is always the current ``sys.stdout``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record and mark it, so that the console fallback does not print it again."""
+        record.hostray_echoed = True
+        super().emit(record)
+
+
+class _StderrHandler(_StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time; skips records an echo handler printed."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.addFilter(lambda record: not getattr(record, "hostray_echoed", False))
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        """The stream is always the current ``sys.stderr``."""
 
 
 class _ConsoleFormatter(logging.Formatter):
@@ -191,6 +213,28 @@ def get_Hostray_logger(  # noqa: PLR0913 -- the seed's documented signature, 0.7
             logger.close()
     result: HostrayLogger = logger
     return result
+
+
+_fallback: logging.Handler | None = None
+
+
+def install_console_fallback(level: int = logging.WARNING) -> logging.Handler:
+    """Give the root logger (once per process) a stderr handler in hostray's console format for
+    records at `level` and above that no hostray echo printed.
+
+    Without it such records (Tornado's "Uncaught exception" when its loggers do not echo, anything
+    logged after the logger component is disposed) reach Python's last-resort handler and come
+    out bare, without time or level. For applications (the `hostray` command), not libraries.
+    """
+    global _fallback
+    with _LOCK:
+        if _fallback is None:
+            handler = _StderrHandler()
+            handler.setFormatter(_ConsoleFormatter(CONSOLE_FORMAT))
+            handler.setLevel(level)
+            logging.getLogger().addHandler(handler)
+            _fallback = handler
+        return _fallback
 
 
 def set_default_loggers_level(level: int | str, names: Iterable[str] = DEFAULT_LOGGERS) -> None:

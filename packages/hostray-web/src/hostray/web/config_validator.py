@@ -17,6 +17,7 @@ from hostray.config import (
     ConfigScalableContainerMeta,
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
+    config_path,
 )
 from hostray.web.component.base import DEFAULT_SHUTDOWN_TIMEOUT
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
@@ -82,10 +83,10 @@ HostrayWebConfigComponentValidator = ConfigContainerMeta(
     ConfigContainerMeta(
         "localization",
         False,
-        ConfigElementMeta("dir", str, False),
+        ConfigElementMeta("dir", config_path, False),
         ConfigElementMeta("lang", str, False, default="en"),
     ),
-    ConfigContainerMeta("logger", False, ConfigElementMeta("dir", str, False)),
+    ConfigContainerMeta("logger", False, ConfigElementMeta("dir", config_path, False)),
     ConfigContainerMeta("worker_pool", False, ConfigScalableElementMeta(str, _workers)),
     ConfigContainerMeta(
         "task_queue", False, ConfigElementMeta("worker_count", _workers, False, default=1)
