@@ -93,6 +93,8 @@ class HostrayApplication(Application):
         self.add_transform(_NoServerVersion)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
+        # Set when a graceful stop begins: the server_ready route answers 503 from then on.
+        self.stopping = False
         self.max_body_size = max_body_size
 
     def get_handler_delegate(
