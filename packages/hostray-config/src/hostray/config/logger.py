@@ -177,7 +177,7 @@ class HostrayLogger(logging.Logger):
                 self._hostray_file = None
 
 
-def get_Hostray_logger(
+def get_Hostray_logger(  # noqa: PLR0913 -- the seed's documented signature, 0.7.5's positional order
     name: str,
     log_dir: str | os.PathLike[str] | None = None,
     mode: str = "a",
