@@ -187,7 +187,7 @@ async def _two_processes() -> float:
 
 async def _measure_cluster(server: asyncio.subprocess.Process, block: dict[str, Any]) -> float:
     assert server.stdout is not None
-    ports = []
+    ports: list[int] = []
     while len(ports) < 2:
         line = await asyncio.wait_for(server.stdout.readline(), 60)
         if not line:

@@ -18,7 +18,7 @@ import pytest
 
 from ..web.optional.redis_server import PrivateRedis
 from .channels_project import write_channels_project
-from .processes import started_server
+from .processes import ServerProcess, started_server
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -72,7 +72,7 @@ async def _clients_on_each(
     return by_pid
 
 
-def _two_processes(server) -> tuple[str, set[int]]:
+def _two_processes(server: ServerProcess) -> tuple[str, set[int]]:
     first, second = server.next_listening(), server.next_listening()
     assert first.url == second.url
     return first.url.replace("http://", "ws://") + "/room", {first.pid, second.pid}
@@ -88,7 +88,9 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
         server.kill()
 
 
-async def test_broadcasts_reach_every_client_of_both_processes(tmp_path, redis_url) -> None:
+async def test_broadcasts_reach_every_client_of_both_processes(
+    tmp_path: Path, redis_url: str
+) -> None:
     prefix = f"test:faults:channels:{uuid.uuid4().hex}:"
     project = write_channels_project(
         tmp_path / "room", {"backend": "redis", "url": redis_url, "prefix": prefix}
@@ -125,7 +127,7 @@ async def test_broadcasts_reach_every_client_of_both_processes(tmp_path, redis_u
 
 
 async def test_redis_restart_resumes_broadcasts_within_five_seconds(
-    tmp_path, private_redis
+    tmp_path: Path, private_redis: PrivateRedis
 ) -> None:
     project = write_channels_project(
         tmp_path / "room", {"backend": "redis", "url": private_redis.url}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tornado.websocket import websocket_connect
@@ -51,7 +52,9 @@ async def _command(conn: Any, text: str) -> None:
     assert await conn.read_message() == "ok"
 
 
-async def test_broadcast_reaches_every_joined_socket_the_sender_included(serve) -> None:
+async def test_broadcast_reaches_every_joined_socket_the_sender_included(
+    serve: Callable[..., Any],
+) -> None:
     Room.closed = asyncio.Queue()
     manager, _ = _channels()
     served = serve([("/room", Room)], components=manager)
@@ -79,7 +82,7 @@ async def test_broadcast_reaches_every_joined_socket_the_sender_included(serve) 
     assert await outsider.read_message() == "ok"
 
 
-async def test_leave_and_close_drop_the_subscriptions(serve) -> None:
+async def test_leave_and_close_drop_the_subscriptions(serve: Callable[..., Any]) -> None:
     Room.closed = asyncio.Queue()
     manager, channels = _channels()
     served = serve([("/room", Room)], components=manager)
@@ -110,7 +113,7 @@ async def test_leave_and_close_drop_the_subscriptions(serve) -> None:
     assert channels.subscribers("news") == 0
 
 
-async def test_join_without_the_component_says_what_to_configure(serve) -> None:
+async def test_join_without_the_component_says_what_to_configure(serve: Callable[..., Any]) -> None:
     Room.closed = asyncio.Queue()
     served = serve([("/room", Room)])
     conn = await websocket_connect(served.url("/room", "ws"))

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,9 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
         server.kill()
 
 
-async def test_memory_delivers_text_bytes_and_json_in_order(make_component):
+async def test_memory_delivers_text_bytes_and_json_in_order(
+    make_component: Callable[..., Any],
+) -> None:
     channels = make_component(CHANNELS)
     inbox, other = Inbox(), Inbox()
     await channels.subscribe("room", inbox)
@@ -71,7 +73,7 @@ async def test_memory_delivers_text_bytes_and_json_in_order(make_component):
     assert other.messages == []
 
 
-async def test_memory_json_is_delivered_as_a_copy(make_component):
+async def test_memory_json_is_delivered_as_a_copy(make_component: Callable[..., Any]) -> None:
     channels = make_component(CHANNELS, backend="memory")
     inbox = Inbox()
     await channels.subscribe("room", inbox)
@@ -81,7 +83,9 @@ async def test_memory_json_is_delivered_as_a_copy(make_component):
     assert inbox.messages[0] is not message
 
 
-async def test_unsubscribe_stops_delivery_to_that_callback_only(make_component):
+async def test_unsubscribe_stops_delivery_to_that_callback_only(
+    make_component: Callable[..., Any],
+) -> None:
     channels = make_component(CHANNELS)
     first, second = Inbox(), Inbox()
     await channels.subscribe("room", first)
@@ -95,7 +99,9 @@ async def test_unsubscribe_stops_delivery_to_that_callback_only(make_component):
     assert channels.subscribers("room") == 0
 
 
-async def test_a_raising_callback_does_not_stop_the_others(make_component, caplog):
+async def test_a_raising_callback_does_not_stop_the_others(
+    make_component: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
     channels = make_component(CHANNELS)
     inbox = Inbox()
 
@@ -119,7 +125,9 @@ async def test_a_raising_callback_does_not_stop_the_others(make_component, caplo
         (5, "x", "non-empty str"),
     ],
 )
-async def test_bad_publish_is_a_type_error_at_the_call(make_component, channel, message, error):
+async def test_bad_publish_is_a_type_error_at_the_call(
+    make_component: Callable[..., Any], channel: Any, message: Any, error: str
+) -> None:
     channels = make_component(CHANNELS)
     with pytest.raises(TypeError, match=error):
         await channels.publish(channel, message)
@@ -135,12 +143,14 @@ async def test_bad_publish_is_a_type_error_at_the_call(make_component, channel, 
         ({"bogus": 1}, "bogus"),
     ],
 )
-def test_bad_config_is_a_config_error(make_component, config, message):
+def test_bad_config_is_a_config_error(
+    make_component: Callable[..., Any], config: dict[str, Any], message: Any
+) -> None:
     with pytest.raises(ConfigError, match=message):
         make_component(CHANNELS, **config)
 
 
-def test_info_masks_the_redis_password(make_component):
+def test_info_masks_the_redis_password(make_component: Callable[..., Any]) -> None:
     channels = make_component(
         CHANNELS, backend="redis", url="redis://user:s3cret@127.0.0.1:6379/0", prefix="p:"
     )
@@ -151,8 +161,8 @@ def test_info_masks_the_redis_password(make_component):
 
 
 async def test_redis_carries_messages_between_components_in_order(
-    make_component, redis_url, prefix
-):
+    make_component: Callable[..., Any], redis_url: str, prefix: str
+) -> None:
     """Two components stand for two processes: each receives both publishers' messages, all
     of them, each publisher's in its order."""
     one = make_component(CHANNELS, backend="redis", url=redis_url, prefix=prefix)
@@ -173,7 +183,9 @@ async def test_redis_carries_messages_between_components_in_order(
             assert mine == [f"{sender}:{n}" for n in range(300)]
 
 
-async def test_redis_keeps_bytes_and_json_and_channels_apart(make_component, redis_url, prefix):
+async def test_redis_keeps_bytes_and_json_and_channels_apart(
+    make_component: Callable[..., Any], redis_url: str, prefix: str
+) -> None:
     sender = make_component(CHANNELS, backend="redis", url=redis_url, prefix=prefix)
     receiver = make_component(CHANNELS, backend="redis", url=redis_url, prefix=prefix)
     room, other = Inbox(), Inbox()
@@ -188,7 +200,9 @@ async def test_redis_keeps_bytes_and_json_and_channels_apart(make_component, red
     assert room.messages == sent
 
 
-async def test_redis_unsubscribed_channel_is_not_delivered(make_component, redis_url, prefix):
+async def test_redis_unsubscribed_channel_is_not_delivered(
+    make_component: Callable[..., Any], redis_url: str, prefix: str
+) -> None:
     sender = make_component(CHANNELS, backend="redis", url=redis_url, prefix=prefix)
     receiver = make_component(CHANNELS, backend="redis", url=redis_url, prefix=prefix)
     gone, kept = Inbox(), Inbox()
@@ -202,8 +216,10 @@ async def test_redis_unsubscribed_channel_is_not_delivered(make_component, redis
 
 
 async def test_redis_down_publish_raises_and_subscribers_resume(
-    make_component, private_redis, caplog
-):
+    make_component: Callable[..., Any],
+    private_redis: PrivateRedis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     sender = make_component(CHANNELS, backend="redis", url=private_redis.url, prefix="t:")
     receiver = make_component(CHANNELS, backend="redis", url=private_redis.url, prefix="t:")
     inbox = Inbox()
@@ -234,7 +250,7 @@ async def test_redis_down_publish_raises_and_subscribers_resume(
     assert any("is back after" in r.getMessage() for r in caplog.records)
 
 
-def test_bad_channels_block_is_named_with_file_and_line(tmp_path):
+def test_bad_channels_block_is_named_with_file_and_line(tmp_path: Path) -> None:
     from hostray.web.project import load_project
 
     (tmp_path / "server_config.yaml").write_text(
@@ -250,7 +266,9 @@ def test_bad_channels_block_is_named_with_file_and_line(tmp_path):
     ]
 
 
-async def test_ready_says_whether_redis_answers(make_component, redis_url, private_redis):
+async def test_ready_says_whether_redis_answers(
+    make_component: Callable[..., Any], redis_url: str, private_redis: PrivateRedis
+) -> None:
     assert await make_component(CHANNELS).ready() is None
     assert await make_component(CHANNELS, backend="redis", url=redis_url).ready() is None
     down = make_component(
