@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Dependency order: a package is installed after the siblings it needs.
 PACKAGES := hostray-workers hostray-config hostray-orm hostray-web hostray-cli
 EDITABLE := -e packages/hostray-workers -e packages/hostray-config \
-	-e 'packages/hostray-orm[mysql,postgresql]' -e 'packages/hostray-web[redis]' -e packages/hostray-cli
+	-e 'packages/hostray-orm[mysql,postgresql]' -e 'packages/hostray-web[redis,metrics]' -e packages/hostray-cli
 STAMP := $(VENV)/.installed
 LINT_PATHS := packages tests bench scripts
 

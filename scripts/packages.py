@@ -38,9 +38,12 @@ PACKAGES: dict[str, Package] = {
         Package("hostray-config", ("config",), tests=("tests/config",)),
         Package("hostray-orm", ("orm",), "mysql,postgresql", ("tests/orm",)),
         Package(
-            "hostray-web", ("web", "util", "unit_test"), "redis,mysql,postgresql", ("tests/web",)
+            "hostray-web",
+            ("web", "util", "unit_test"),
+            "redis,mysql,postgresql,metrics",
+            ("tests/web",),
         ),
-        Package("hostray-cli", ("cli",), tests=("tests/cli", "tests/e2e")),
+        Package("hostray-cli", ("cli",), "metrics", ("tests/cli", "tests/e2e")),
     )
 }
 

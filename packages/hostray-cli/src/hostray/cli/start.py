@@ -20,6 +20,7 @@ from tornado.netutil import bind_sockets
 from hostray.cli.errors import CliError
 from hostray.cli.processes import serve_forked
 from hostray.config import ConfigError
+from hostray.web.component.optional_component.metrics_processes import multiprocess_metrics
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer
 
@@ -162,9 +163,10 @@ def start_project(
             project, port=port, address=address, debug=True if debug else None, autoreload=debug
         )
         return _serve(server, sockets)
-    return serve_forked(
-        lambda lifeline: _serve(
-            CommandLineServer(project, port=port, address=address, lifeline=lifeline), sockets
-        ),
-        processes,
-    )
+    with multiprocess_metrics(project):
+        return serve_forked(
+            lambda lifeline: _serve(
+                CommandLineServer(project, port=port, address=address, lifeline=lifeline), sockets
+            ),
+            processes,
+        )

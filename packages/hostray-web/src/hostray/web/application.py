@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 from tornado import httputil
@@ -87,6 +88,14 @@ class HostrayApplication(Application):
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
         self.max_body_size = max_body_size
+        self.request_observer: Callable[[RequestHandler], None] | None = None
+        """Called with every finished request after it is logged (the `metrics` component)."""
+
+    def log_request(self, handler: RequestHandler) -> None:
+        """Log the finished request as Tornado does, then hand it to `request_observer`."""
+        super().log_request(handler)
+        if self.request_observer is not None:
+            self.request_observer(handler)
 
     def get_handler_delegate(
         self,

@@ -24,7 +24,7 @@ from hostray.config import ConfigError
 
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication, build_application, build_components
-from .component import ComponentManager, DefaultComponentTypes
+from .component import ComponentManager, DefaultComponentTypes, OptionalComponentTypes
 from .config_validator import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_IDLE_CONNECTION_TIMEOUT,
@@ -94,6 +94,9 @@ class HostrayServer:
                 f"{self.project.config_file or self.project.root_dir}: {key}: cannot listen on "
                 f"{where}: {exc.strerror or exc}"
             ) from exc
+        metrics = self.component_manager.get_component(OptionalComponentTypes.Metrics)
+        if metrics is not None:
+            metrics.observe(self.app, self._http)
         self._http.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
         self._log(logging.INFO, 100, self.project.name, f"{self.address or '*'}:{self.port}")

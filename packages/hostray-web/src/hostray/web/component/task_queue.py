@@ -49,6 +49,8 @@ class TaskQueueComponent(Component):
         self._workers: list[FunctionQueueWorker] = []
         self._lock = threading.Lock()
         self._pending: set[_Task] = set()
+        self._done = 0
+        self._failed = 0
         self._closing = False
         self._drained: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
 
@@ -90,19 +92,35 @@ class TaskQueueComponent(Component):
             if task.state == "abandoned":
                 raise TaskDroppedError(f"task_queue: {task.name} dropped at shutdown")
             task.state = "running"
+        failed = True
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            failed = False
+            return result
         finally:
-            self._finished(task)
+            self._finished(task, failed)
 
-    def _finished(self, task: _Task) -> None:
+    def _finished(self, task: _Task, failed: bool) -> None:
         with self._lock:
             task.state = "done"
+            self._done += 1
+            self._failed += failed
             self._pending.discard(task)
             if self._pending or self._drained is None:
                 return
             loop, future = self._drained
         loop.call_soon_threadsafe(_resolve, future)
+
+    def metrics_state(self) -> dict[str, int]:
+        """Tasks queued and running now, and done and failed since start (the `metrics` gauges)."""
+        with self._lock:
+            running = sum(1 for task in self._pending if task.state == "running")
+            return {
+                "queued": len(self._pending) - running,
+                "running": running,
+                "done": self._done,
+                "failed": self._failed,
+            }
 
     def info(self) -> dict[str, Any]:
         """Worker limit and the calls pending on each worker."""

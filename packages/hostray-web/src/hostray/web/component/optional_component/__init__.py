@@ -1,7 +1,7 @@
-"""The seed's optional components: `services`, `memory_cache` and `orm_db`.
+"""The optional components: the seed's `services`, `memory_cache` and `orm_db`, and `metrics`.
 
-Each class is resolved on first access, so aiohttp, SQLAlchemy and redis are imported only by a
-project that configures the component using them.
+Each class is resolved on first access, so aiohttp, SQLAlchemy, redis and prometheus-client are
+imported only by a project that configures the component using them.
 """
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .memory_cache import MemoryCacheComponent
+    from .metrics import MetricsComponent
     from .orm_db import OrmDBComponent
     from .services import ServicesComponent
 
-__all__ = ["MemoryCacheComponent", "OrmDBComponent", "ServicesComponent"]
+__all__ = ["MemoryCacheComponent", "MetricsComponent", "OrmDBComponent", "ServicesComponent"]
 
 _LAZY = {
     "ServicesComponent": ".services",
     "MemoryCacheComponent": ".memory_cache",
     "OrmDBComponent": ".orm_db",
+    "MetricsComponent": ".metrics",
 }
 
 

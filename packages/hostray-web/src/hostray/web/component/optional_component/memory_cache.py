@@ -83,6 +83,11 @@ class MemoryCacheComponent(Component):
         """'memory' or 'redis'."""
         return self.settings.backend
 
+    def session_count(self) -> int | None:
+        """Sessions held in this process (backend memory); None for Redis, which holds them."""
+        store = self.store
+        return len(store) if isinstance(store, MemorySessionStore) else None
+
     def info(self) -> dict[str, Any]:
         """Settings and backend state; a Redis password is masked."""
         details = {

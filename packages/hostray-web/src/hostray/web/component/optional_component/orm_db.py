@@ -96,6 +96,21 @@ class OrmDBComponent(Component):
             details[db_id] = shown
         return {**super().info(), "info": details}
 
+    def pool_state(self) -> dict[str, tuple[int, int] | None]:
+        """Per db_id, the engine pool's (checked-out connections, size); None before its pool
+        exists or for a pool without a size (SQLite's)."""
+        state: dict[str, tuple[int, int] | None] = {}
+        for db_id, database in self._databases.items():
+            engine = database.pool.engine if database.pool is not None else None
+            pool = engine.pool if engine is not None else None
+            size = getattr(pool, "size", None)
+            checked_out = getattr(pool, "checkedout", None)
+            if size is None or checked_out is None:
+                state[db_id] = None
+            else:
+                state[db_id] = (int(checked_out()), int(size()))
+        return state
+
     def _database(self, db_id: str) -> _Database:
         database = self._databases.get(db_id)
         if database is None:

@@ -1,0 +1,116 @@
+"""`metrics`: Prometheus metrics of the server, served by the `metrics` controller.
+
+Requests are counted once each, when Tornado logs them (`HostrayApplication.log_request`): one
+dict lookup and two uncontended per-value locks of prometheus-client, on the event loop thread,
+never held across an await, so requests are never serialised. Everything else is read from the
+components at scrape time (`metrics_collectors.py`).
+
+Under `hostray start --processes N` the CLI points `PROMETHEUS_MULTIPROC_DIR` at a fresh
+directory before forking (`metrics_processes.py`); request counters and histograms are then
+summed over every child by prometheus-client's multiprocess collector, and the gauges read at
+scrape time carry the `pid` of the process that answered.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+from tornado.web import RequestHandler
+
+from .. import Component, ComponentManager
+from .metrics_collectors import ComponentsCollector, ServerCollector
+from .settings import MetricsSettings
+
+__all__ = ["MULTIPROC_ENV", "UNMATCHED_ROUTE", "MetricsComponent"]
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+UNMATCHED_ROUTE = "<unmatched>"
+"""The `route` label of requests that matched no configured route (404s, refused paths)."""
+
+_LABELS = ("route", "method", "status")
+
+
+class MetricsComponent(Component):
+    """Holds the registry `/metrics` serves and records every finished request."""
+
+    settings: MetricsSettings
+    registry: CollectorRegistry
+
+    def init(
+        self, component_manager: ComponentManager, root_dir: str | None = None, **config: Any
+    ) -> None:
+        """Validate the block (`MetricsSettings`) and build the registry and its collectors."""
+        self.settings = MetricsSettings.from_config(config)
+        self.multiprocess = bool(os.environ.get(MULTIPROC_ENV))
+        self.registry = CollectorRegistry()
+        own = None if self.multiprocess else self.registry
+        if self.multiprocess:
+            MultiProcessCollector(self.registry)
+        else:
+            ProcessCollector(registry=self.registry)
+        self.requests = Counter(
+            "hostray_http_requests", "Requests answered.", _LABELS, registry=own
+        )
+        self.latency = Histogram(
+            "hostray_http_request_duration_seconds",
+            "Time from the request's start to its answer.",
+            _LABELS,
+            registry=own,
+        )
+        self._server = ServerCollector(lambda: 0, lambda: 0)
+        self._server.pid_label = self.multiprocess
+        self.registry.register(self._server)
+        self.registry.register(ComponentsCollector(component_manager, self.multiprocess))
+        self._children: dict[tuple[type, str, int], tuple[Any, Any]] = {}
+        self._routes: dict[type, list[tuple[Any, str]]] = {}
+
+    def observe(self, app: Any, http_server: Any) -> None:
+        """Start recording `app`'s requests; read in-flight requests from `http_server`."""
+        routes: dict[type, list[tuple[Any, str]]] = {}
+        for rule in app.wildcard_router.rules:
+            pattern = rule.matcher.regex.pattern
+            routes.setdefault(rule.target, []).append((rule.matcher, pattern.removesuffix("$")))
+        self._routes = routes
+        self._server.in_flight = lambda: int(http_server.in_flight)
+        self._server.websockets = lambda: len(app.open_websockets)
+        app.request_observer = self.record
+
+    def _route_of(self, handler: RequestHandler) -> tuple[str, bool]:
+        """The route pattern the handler was routed by, and whether its class names it alone."""
+        candidates = self._routes.get(type(handler))
+        if not candidates:
+            return UNMATCHED_ROUTE, True
+        if len(candidates) == 1:
+            return candidates[0][1], True
+        for matcher, pattern in candidates:
+            if matcher.match(handler.request) is not None:
+                return pattern, False
+        return UNMATCHED_ROUTE, False
+
+    def record(self, handler: RequestHandler) -> None:
+        """Count a finished request and observe its duration."""
+        request = handler.request
+        status = handler.get_status()
+        key = (type(handler), request.method or "", status)
+        children = self._children.get(key)
+        if children is None:
+            route, alone = self._route_of(handler)
+            labels = (route, key[1], str(status))
+            children = (self.requests.labels(*labels), self.latency.labels(*labels))
+            if alone:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(request.request_time())
+
+    def exposition(self) -> bytes:
+        """The Prometheus text format of everything the registry collects."""
+        return generate_latest(self.registry)
+
+    def info(self) -> dict[str, Any]:
+        """Whether the series are aggregated over processes and whether a token guards them."""
+        details = {"multiprocess": self.multiprocess, "protected": self.settings.token is not None}
+        return {**super().info(), "info": details}
