@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector, values
 from prometheus_client.exposition import generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from tornado.web import RequestHandler
@@ -34,6 +34,13 @@ UNMATCHED_ROUTE = "<unmatched>"
 _LABELS = ("route", "method", "status")
 
 
+def _use_multiprocess_values() -> None:
+    """Make prometheus-client keep values in the shared directory even when it was imported
+    before the CLI set `PROMETHEUS_MULTIPROC_DIR` (the project is loaded before the fork)."""
+    if values.ValueClass is values.MutexValue:
+        values.ValueClass = values.get_value_class()
+
+
 class MetricsComponent(Component):
     """Holds the registry `/metrics` serves and records every finished request."""
 
@@ -49,6 +56,7 @@ class MetricsComponent(Component):
         self.registry = CollectorRegistry()
         own = None if self.multiprocess else self.registry
         if self.multiprocess:
+            _use_multiprocess_values()
             MultiProcessCollector(self.registry)
         else:
             ProcessCollector(registry=self.registry)
