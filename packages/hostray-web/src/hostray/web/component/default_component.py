@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
@@ -203,6 +204,8 @@ class WorkerPoolComponent(Component):
         """Create the configured pools and the default one (`WorkerPoolSettings`)."""
         self.settings = WorkerPoolSettings.from_config(config)
         self.pools: dict[str, AsyncWorkerPool] = {}
+        self.call_observer: Callable[[str, float], None] | None = None
+        """Called with (pool_id, seconds) after each `run_method_async` (the `metrics` one)."""
         for pool_id, workers in self.settings.pools.items():
             self.set_pool(pool_id, workers)
 
@@ -232,7 +235,15 @@ class WorkerPoolComponent(Component):
         self, func: Callable[..., Any], *args: Any, pool_id: str = DEFAULT_POOL_ID, **kwargs: Any
     ) -> Any:
         """Run `func` in the pool and await its result."""
-        return await self._pool(pool_id).run_method_async(func, *args, **kwargs)
+        pool = self._pool(pool_id)
+        observer = self.call_observer
+        if observer is None:
+            return await pool.run_method_async(func, *args, **kwargs)
+        started = time.perf_counter()
+        try:
+            return await pool.run_method_async(func, *args, **kwargs)
+        finally:
+            observer(pool_id, time.perf_counter() - started)
 
     def info(self) -> dict[str, Any]:
         """Each pool's `info()`."""

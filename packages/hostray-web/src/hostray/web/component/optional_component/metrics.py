@@ -21,7 +21,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from tornado.web import RequestHandler
 
-from .. import Component, ComponentManager
+from .. import Component, ComponentManager, DefaultComponentTypes, OptionalComponentTypes
 from .metrics_collectors import ComponentsCollector, ServerCollector
 from .settings import MetricsSettings
 
@@ -69,6 +69,24 @@ class MetricsComponent(Component):
             _LABELS,
             registry=own,
         )
+        self.pool_calls = Histogram(
+            "hostray_worker_pool_call_duration_seconds",
+            "Time of a worker_pool run_method_async call, waiting for a worker included.",
+            ("pool",),
+            registry=own,
+        )
+        self.service_calls = Histogram(
+            "hostray_service_request_duration_seconds",
+            "Time of a services call, until its body was read.",
+            ("service",),
+            registry=own,
+        )
+        self.service_errors = Counter(
+            "hostray_service_errors",
+            "services calls that got no answer, by error: timeout or connection.",
+            ("service", "error"),
+            registry=own,
+        )
         self._server = ServerCollector(lambda: 0, lambda: 0)
         self._server.pid_label = self.multiprocess
         self.registry.register(self._server)
@@ -86,6 +104,24 @@ class MetricsComponent(Component):
         self._server.in_flight = lambda: int(http_server.in_flight)
         self._server.websockets = lambda: len(app.open_websockets)
         app.request_observer = self.record
+        self._attach(app.component_manager)
+
+    def _attach(self, manager: ComponentManager) -> None:
+        """Observe the calls of the worker pools and services components."""
+        pools = manager.get_component(DefaultComponentTypes.WorkerPool)
+        if pools is not None:
+            pools.call_observer = self._pool_call
+        services = manager.get_component(OptionalComponentTypes.Service)
+        if services is not None:
+            services.call_observer = self._service_call
+
+    def _pool_call(self, pool_id: str, seconds: float) -> None:
+        self.pool_calls.labels(pool_id).observe(seconds)
+
+    def _service_call(self, service: str, seconds: float, error: str | None) -> None:
+        self.service_calls.labels(service).observe(seconds)
+        if error is not None:
+            self.service_errors.labels(service, error).inc()
 
     def _route_of(self, handler: RequestHandler) -> tuple[str, bool]:
         """The route pattern the handler was routed by, and whether its class names it alone."""

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from .. import ComponentManager, DefaultComponentTypes, OptionalComponentTypes
@@ -88,7 +88,7 @@ class ComponentsCollector(Collector):
             made = pool.workers
             workers.add_metric(values, len(made))
             limit.add_metric(values, pool.worker_limit)
-            busy.add_metric(values, sum(1 for w in made if w.is_func_running))
+            busy.add_metric(values, sum(1 for w in made if w.pending_count))
             queued.add_metric(values, info["queued"])
         yield from (workers, limit, busy, queued)
 
@@ -103,13 +103,26 @@ class ComponentsCollector(Collector):
             family.add_metric(self._pid, state[name])
             yield family
 
-    def _orm_db(self, state: dict[str, tuple[int, int] | None]) -> Iterator[Metric]:
+    def _orm_db(
+        self, state: dict[str, tuple[int | None, int | None, int, int]]
+    ) -> Iterator[Metric]:
         keys = ["db_id", *self._pid_key]
         checked_out = _gauge("hostray_orm_db_connections_checked_out", "Connections in use.", keys)
         size = _gauge("hostray_orm_db_pool_size", "Connections the engine pool keeps.", keys)
-        for db_id, numbers in state.items():
-            if numbers is None:
-                continue
-            checked_out.add_metric([db_id, *self._pid], numbers[0])
-            size.add_metric([db_id, *self._pid], numbers[1])
-        yield from (checked_out, size)
+        reconnects = CounterMetricFamily(
+            "hostray_orm_db_reconnects", "Resets that closed the pooled connections.", labels=keys
+        )
+        unavailable = CounterMetricFamily(
+            "hostray_orm_db_unavailable_errors",
+            "Calls that failed because the database was unreachable.",
+            labels=keys,
+        )
+        for db_id, (in_use, pool_size, resets, failures) in state.items():
+            values = [db_id, *self._pid]
+            if in_use is not None:
+                checked_out.add_metric(values, in_use)
+            if pool_size is not None:
+                size.add_metric(values, pool_size)
+            reconnects.add_metric(values, resets)
+            unavailable.add_metric(values, failures)
+        yield from (checked_out, size, reconnects, unavailable)

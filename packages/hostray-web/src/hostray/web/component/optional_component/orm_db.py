@@ -23,6 +23,7 @@ from typing import Any
 from hostray.config import ConfigError
 from hostray.orm import (
     DB_MODULE_NAME,
+    DatabaseUnavailableError,
     HasMetadata,
     OrmAccessWorkerPool,
     OrmDBEntityAccessor,
@@ -45,6 +46,10 @@ class _Database:
     pool: OrmAccessWorkerPool | None = None
     base: HasMetadata | None = None
     last_reset: float = field(default_factory=time.monotonic)
+    reconnects: int = 0
+    """Resets that closed the pooled connections (`metrics`: hostray_orm_db_reconnects_total)."""
+    unavailable: int = 0
+    """Calls that failed with `DatabaseUnavailableError`."""
 
     @property
     def module(self) -> DB_MODULE_NAME:
@@ -96,19 +101,21 @@ class OrmDBComponent(Component):
             details[db_id] = shown
         return {**super().info(), "info": details}
 
-    def pool_state(self) -> dict[str, tuple[int, int] | None]:
-        """Per db_id, the engine pool's (checked-out connections, size); None before its pool
-        exists or for a pool without a size (SQLite's)."""
-        state: dict[str, tuple[int, int] | None] = {}
+    def pool_state(self) -> dict[str, tuple[int | None, int | None, int, int]]:
+        """Per db_id: the engine pool's checked-out connections and size (None before the pool
+        exists or for a pool without a size, as SQLite's), reconnects and unavailable errors."""
+        state: dict[str, tuple[int | None, int | None, int, int]] = {}
         for db_id, database in self._databases.items():
             engine = database.pool.engine if database.pool is not None else None
             pool = engine.pool if engine is not None else None
             size = getattr(pool, "size", None)
             checked_out = getattr(pool, "checkedout", None)
-            if size is None or checked_out is None:
-                state[db_id] = None
-            else:
-                state[db_id] = (int(checked_out()), int(size()))
+            state[db_id] = (
+                None if checked_out is None else int(checked_out()),
+                None if size is None else int(size()),
+                database.reconnects,
+                database.unavailable,
+            )
         return state
 
     def _database(self, db_id: str) -> _Database:
@@ -184,6 +191,7 @@ class OrmDBComponent(Component):
         database = self._database(db_id)
         if self._due(database, force_reconnect):
             assert database.pool is not None
+            database.reconnects += 1
             database.pool.reset_connection()
 
     async def reset_session_async(self, db_id: str, force_reconnect: bool = False) -> None:
@@ -191,6 +199,7 @@ class OrmDBComponent(Component):
         database = self._database(db_id)
         if self._due(database, force_reconnect):
             assert database.pool is not None
+            database.reconnects += 1
             await database.pool.reset_connection_async()
 
     def run_accessor(
@@ -204,7 +213,12 @@ class OrmDBComponent(Component):
         """Run `accessor_func(session, *args, **kwargs)` on a worker of `db_id` and return its
         result (`identity` from `reserve_worker` pins the worker)."""
         _check_accessor(accessor_func)
-        return self._pool(db_id).run_method(accessor_func, *args, identity=identity, **kwargs)
+        pool = self._pool(db_id)
+        try:
+            return pool.run_method(accessor_func, *args, identity=identity, **kwargs)
+        except DatabaseUnavailableError:
+            self._databases[db_id].unavailable += 1
+            raise
 
     async def run_accessor_async(
         self,
@@ -217,7 +231,11 @@ class OrmDBComponent(Component):
         """`run_accessor` for coroutines: the event loop stays free while the worker runs."""
         _check_accessor(accessor_func)
         pool = self._pool(db_id)
-        return await pool.run_method_async(accessor_func, *args, identity=identity, **kwargs)
+        try:
+            return await pool.run_method_async(accessor_func, *args, identity=identity, **kwargs)
+        except DatabaseUnavailableError:
+            self._databases[db_id].unavailable += 1
+            raise
 
     async def dispose(self, component_manager: ComponentManager) -> None:
         """Let queued calls finish, then close the sessions and connections of every pool."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -69,6 +70,9 @@ class ServicesComponent(Component):
         self._sessions: PerLoop[aiohttp.ClientSession] = PerLoop(_new_session, _close_session)
         self._loop_thread = LoopThread("hostray-services")
         self._disposed = False
+        self.call_observer: Callable[[str, float, str | None], None] | None = None
+        """Called with (service name, seconds, None or the error: 'timeout' or 'connection')
+        after each call (the `metrics` component's)."""
 
     def info(self) -> dict[str, Any]:
         """Every service with its URL (password masked), enabled methods and timeout."""
@@ -110,6 +114,30 @@ class ServicesComponent(Component):
         verb = normalize_method(method)
         if verb not in service.methods:
             raise MethodNotEnabledError(service_name, verb, list(service.methods))
+        observer = self.call_observer
+        if observer is None:
+            return await self._send(service, verb, streaming_callback, kwargs)
+        started = time.perf_counter()
+        error: str | None = None
+        try:
+            return await self._send(service, verb, streaming_callback, kwargs)
+        except ServiceTimeoutError:
+            error = "timeout"
+            raise
+        except ServiceConnectionError:
+            error = "connection"
+            raise
+        finally:
+            observer(service_name, time.perf_counter() - started, error)
+
+    async def _send(
+        self,
+        service: Service,
+        verb: str,
+        streaming_callback: Callable[[bytes], Any] | None,
+        kwargs: dict[str, Any],
+    ) -> ServiceResponse:
+        """One request of `service`; transport problems as the component's errors."""
         url, request = self._request(service, verb, kwargs)
         session = self._sessions.get()
         try:
