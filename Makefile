@@ -2,10 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Dependency order: a package is installed after the siblings it needs.
-PACKAGES := hostray-workers hostray-config hostray-orm hostray-web hostray-cli
-EDITABLE := -e packages/hostray-workers -e packages/hostray-config \
-	-e 'packages/hostray-orm[mysql,postgresql]' -e 'packages/hostray-web[redis,metrics]' -e packages/hostray-cli
+# The packages, in dependency order, come from their one list: scripts/packages.py.
+PACKAGES := $(shell $(PYTHON) scripts/packages.py names)
+EDITABLE := $(shell $(PYTHON) scripts/packages.py editable)
+MYPY_ARGS := $(shell $(PYTHON) scripts/packages.py mypy-args)
 STAMP := $(VENV)/.installed
 LINT_PATHS := packages tests bench scripts
 
@@ -39,8 +39,9 @@ test-isolated: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
-	$(BIN)/mypy -p hostray.workers -p hostray.config -p hostray.orm -p hostray.web \
-		-p hostray.util -p hostray.unit_test -p hostray.cli
+	$(BIN)/mypy $(MYPY_ARGS)
+	$(BIN)/mypy tests/typing
+	$(BIN)/python -m pytest -q tests/packaging/test_declared_imports.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)

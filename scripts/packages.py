@@ -1,7 +1,12 @@
-"""The monorepo's distributions: where each lives, what it ships and which tests prove it."""
+"""The monorepo's distributions: where each lives, what it ships and which tests prove it.
+
+The one list of the packages: the Makefile asks it (`python scripts/packages.py names|editable|
+mypy-args`), the isolated test runner and tests/packaging import it.
+"""
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -28,6 +33,12 @@ class Package:
     @property
     def requirement(self) -> str:
         return f"{self.name}[{self.extras}]" if self.extras else self.name
+
+    @property
+    def editable(self) -> str:
+        """The `pip install -e` argument of the package (with its extras), relative to ROOT."""
+        where = f"packages/{self.name}"
+        return f"{where}[{self.extras}]" if self.extras else where
 
 
 # Dependency order: every package comes after the siblings it depends on.
@@ -59,3 +70,18 @@ def build_dists(outdir: Path, names: list[str] | None = None, sdist: bool = True
         if done.returncode != 0:
             sys.stderr.write(done.stdout + done.stderr)
             raise SystemExit(f"building {name} failed")
+
+
+def _make_words(what: str) -> list[str]:
+    """The words the Makefile asks for: package names, editable installs, mypy's -p options."""
+    if what == "names":
+        return list(PACKAGES)
+    if what == "editable":
+        return [arg for p in PACKAGES.values() for arg in ("-e", shlex.quote(p.editable))]
+    if what == "mypy-args":
+        return [arg for p in PACKAGES.values() for m in p.modules for arg in ("-p", f"hostray.{m}")]
+    raise SystemExit(f"usage: packages.py names|editable|mypy-args (got {what!r})")
+
+
+if __name__ == "__main__":
+    sys.stdout.write(" ".join(_make_words(sys.argv[1] if len(sys.argv) > 1 else "")) + "\n")

@@ -61,8 +61,10 @@ def test_default_archive_compiles_and_leaves_out_caches_vcs_and_venvs(
     assert project.is_dir()
 
 
-def test_members_are_sorted_with_fixed_owner_time_and_modes(cli, tmp_path) -> None:
-    _project(tmp_path)
+def test_members_are_sorted_with_fixed_owner_time_and_kept_modes(cli, tmp_path) -> None:
+    project = _project(tmp_path)
+    (project / "server_config.yaml").chmod(0o600)  # a config holding passwords stays private
+    (project / "lib" / "calc.py").chmod(0o640)
     archive = tmp_path / "out.tar.gz"
     assert cli("pack", str(tmp_path / "proj"), "-o", str(archive)).code == 0
     with tarfile.open(archive) as tf:
@@ -73,8 +75,9 @@ def test_members_are_sorted_with_fixed_owner_time_and_modes(cli, tmp_path) -> No
     assert {(m.uid, m.gid, m.uname, m.gname) for m in members} == {(0, 0, "", "")}
     assert len({m.mtime for m in members}) == 1
     modes = {m.name: m.mode for m in members}
-    assert modes["proj/run.sh"] == 0o755
-    assert modes["proj/server_config.yaml"] == 0o644
+    assert modes["proj/run.sh"] == 0o775
+    assert modes["proj/server_config.yaml"] == 0o600
+    assert modes["proj/lib/calc.pyc"] == 0o640  # the compiled file keeps its source's mode
     assert modes["proj/lib"] == 0o755
 
 
@@ -122,7 +125,7 @@ def test_no_compile_keeps_sources_and_zip_when_asked(cli, tmp_path) -> None:
         modes = {i.filename: i.external_attr >> 16 & 0o777 for i in zf.infolist()}
         dates = {i.date_time for i in zf.infolist()}
     assert source == (tmp_path / "proj/lib/calc.py").read_bytes()
-    assert modes["proj/run.sh"] == 0o755
+    assert modes["proj/run.sh"] == 0o775
     assert modes["proj/lib/calc.py"] == 0o644
     assert len(dates) == 1
 
@@ -133,9 +136,8 @@ def test_same_inputs_give_byte_identical_archives(cli, tmp_path, output, compile
     first_root, second_root = tmp_path / "a", tmp_path / "b"
     first = _project(first_root)
     second = _project(second_root)
-    # Same content, different history: other times, umask-ish modes, creation order.
+    # Same content and modes, different history: other times, creation order.
     os.utime(second / "lib" / "calc.py", (1_000_000_000, 1_000_000_000))
-    (second / "server_config.yaml").chmod(0o600)
     (first_root / "out").mkdir()
     (second_root / "out").mkdir()
     assert cli("pack", str(first), "-o", str(first_root / "out" / output), *compile_flag).code == 0
@@ -209,7 +211,11 @@ def test_arc_paths_use_the_folder_name_whatever_the_spelling(cli, tmp_path, monk
     ("pack_yaml", "message"),
     [
         ("include: [missing.txt]\n", "pack.yaml: include: missing.txt: no such file or directory"),
-        ("exlude: ['.log']\n", "pack.yaml: unknown key 'exlude' (expected include, exclude)"),
+        (
+            "exlude: ['.log']\n",
+            "pack.yaml: unknown key 'exlude' (expected include, exclude, default_exclude)",
+        ),
+        ("default_exclude: '*.db'\n", "pack.yaml: default_exclude: expected a list of paths"),
         ("include: some_file.txt\n", "pack.yaml: include: expected a list of paths, got str"),
         ("exclude:\n- [a]\n", "pack.yaml: exclude[0]: expected a path, got ['a']"),
         ("include: [a\n", "pack.yaml:2: invalid YAML"),

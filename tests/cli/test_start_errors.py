@@ -116,6 +116,29 @@ def test_debug_refuses_several_processes(cli, tmp_path) -> None:
     assert "--debug" in line and "--processes 2" in line
 
 
+MEMORY_SESSIONS = GOOD_HELLO + "  memory_cache:\n    sess_lifetime: 600\n"
+
+
+@pytest.mark.parametrize("processes", ["2", "0"])
+def test_processes_with_in_memory_sessions_are_refused(cli, tmp_path, processes) -> None:
+    project = _project(tmp_path, MEMORY_SESSIONS)
+    line = _one_error_line(
+        cli(
+            "start", str(project), "--port", "0", "--address", "127.0.0.1", "--processes", processes
+        )
+    )
+    assert f"{project / 'server_config.yaml'}:6: component.memory_cache:" in line
+    assert "backend: redis" in line
+    assert "allow_per_process: true" in line
+
+
+def test_allow_per_process_is_validated(cli, tmp_path) -> None:
+    project = _project(tmp_path, MEMORY_SESSIONS + "    allow_per_process: sometimes\n")
+    line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "127.0.0.1"))
+    assert "server_config.yaml:8" in line
+    assert "component.memory_cache.allow_per_process" in line
+
+
 def test_port_option_out_of_range_is_refused_like_the_config(cli, tmp_path) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     result = cli("start", str(project), "--port", "70000", "--address", "127.0.0.1")

@@ -33,6 +33,8 @@ SLOW_CONNECTIONS = 1100
 """More than the open-file limit leaves room for (the issue's reproduction: 1,100 under 1,024)."""
 LIMIT_WARNINGS = ("connection limit reached", "cannot accept connections", "are busy")
 CLIENT_TIMEOUT = 30.0
+TRICKLE_INTERVAL = 2.0
+"""Seconds between the bytes of a slowloris connection (real ones wait longer)."""
 
 
 def peak_rss_bytes(pid: int) -> int:
@@ -122,7 +124,8 @@ def slowloris(port: int, count: int) -> Iterator[list[socket.socket]]:
 
 
 def trickle(held: list[socket.socket]) -> None:
-    """One more byte on every held connection the server has not closed."""
+    """Wait as a slowloris client does, then send one more byte on every held connection."""
+    time.sleep(TRICKLE_INTERVAL)
     for sock in held:
         with contextlib.suppress(OSError):
             sock.send(b"z")
@@ -143,6 +146,7 @@ def test_a_client_is_answered_while_slowloris_holds_the_open_file_limit(tmp_path
         port = int(listening.url.rsplit(":", 1)[1])
         began = time.monotonic()
         with slowloris(port, SLOW_CONNECTIONS) as held:
+            trickle(held)
             assert get_hello(listening.url) == HELLO_BODY
             trickle(held)
             assert get_hello(listening.url) == HELLO_BODY
@@ -162,10 +166,50 @@ def test_out_of_file_handles_the_server_makes_room_instead_of_spinning(tmp_path:
         resource.prlimit(listening.pid, resource.RLIMIT_NOFILE, (OPEN_FILES, hard))
         began = time.monotonic()
         with slowloris(port, SLOW_CONNECTIONS) as held:
+            trickle(held)
             assert get_hello(listening.url) == HELLO_BODY
             trickle(held)
             assert get_hello(listening.url) == HELLO_BODY
         assert get_hello(listening.url) == HELLO_BODY
         assert_quiet_log(server, time.monotonic() - began)
         assert "cannot accept" not in server.text() or "pausing accept" in server.text()
+        assert server.stop() == 0, server.text()
+
+
+BUSY_OPEN_FILES = 256
+BUSY_CLIENTS = 300
+COMPLETE = b"done\n\r\n0\r\n\r\n"  # the last chunk of /slow's chunked answer
+
+
+async def slow_request(port: int) -> bytes:
+    """GET /slow?seconds=3 on a connection of its own; everything the server sent."""
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", port), CLIENT_TIMEOUT
+    )
+    writer.write(b"GET /slow?seconds=3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    try:
+        return await asyncio.wait_for(reader.read(), CLIENT_TIMEOUT * 2)
+    finally:
+        writer.close()
+
+
+def test_out_of_file_handles_with_every_connection_busy_accept_pauses(tmp_path: Path) -> None:
+    """More requests in flight than file handles: the server pauses accepting (no spinning, no
+    traceback, one warning a second at most), and answers again once handles are free."""
+    project = write_project(tmp_path / "faults")
+    with started_server(project) as server:
+        listening = server.next_listening()
+        port = int(listening.url.rsplit(":", 1)[1])
+        _, hard = resource.prlimit(listening.pid, resource.RLIMIT_NOFILE)
+        resource.prlimit(listening.pid, resource.RLIMIT_NOFILE, (BUSY_OPEN_FILES, hard))
+        began = time.monotonic()
+
+        async def load() -> list[bytes]:
+            return await asyncio.gather(*(slow_request(port) for _ in range(BUSY_CLIENTS)))
+
+        answers = asyncio.run(load())
+        assert all(answer.endswith(COMPLETE) for answer in answers)
+        assert "pausing accept" in server.text()
+        assert_quiet_log(server, time.monotonic() - began)
+        assert get_hello(listening.url) == HELLO_BODY
         assert server.stop() == 0, server.text()

@@ -77,6 +77,8 @@ def test_unknown_filter_or_order_column_is_named(
         else:
             accessor.select(sess, order_by="-height")
     assert caught.value.column == "height"
+    assert "secret" not in str(caught.value)  # client_excluded_columns are never listed
+    assert "note" in str(caught.value)
 
 
 def test_set_attribute_validates_everything_before_changing_anything(

@@ -122,6 +122,8 @@ def test_unknown_column_is_named(memory: tuple[Schema, Session]) -> None:
     with pytest.raises(EntityValidationError, match="unknown column 'nickname'") as caught:
         schema.person().parameter_validation(check_fix=False, nickname="x")
     assert caught.value.column == "nickname"
+    assert "secret" not in str(caught.value)  # client_excluded_columns are never listed
+    assert schema.person.client_columns() == ["id", "name", "age", "gender", "note", "schedule"]
     assert isinstance(caught.value, ValueError)
 
 

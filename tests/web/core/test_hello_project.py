@@ -8,6 +8,7 @@ from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
+from hostray.config import SECRET_MASK
 from hostray.web.component import Component, DefaultComponentTypes
 from hostray.web.server import HostrayServer
 
@@ -74,7 +75,7 @@ async def test_hello_project_serves_and_stops_in_reverse_component_order(tmp_pat
     info = json.loads((await fetch(server, "/components_info")).body)
     assert info["name"] == "hello server"
     assert set(info["info"]) == set(keys)
-    assert info["info"]["hello"]["info"] == {"p1": "This is p1", "password": "******"}
+    assert info["info"]["hello"]["info"] == {"p1": "This is p1", "password": SECRET_MASK}
 
     # relative paths were resolved against the project directory
     hello = manager.components[-2]

@@ -245,9 +245,24 @@ async def test_past_max_connections_the_longest_idle_connection_makes_room(
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(b"GET /hello HTTP/1.1\r\n")  # slowloris: headers never finished
             idle.append((reader, writer))
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1.5)  # slow clients: waiting longer than SHED_AFTER
         status, _, body = await exchange(port, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
         assert (status, body) == (200, b"hello")
         assert await wait_closed(idle[0][0]) == b""  # the oldest one was closed
         for _, writer in idle:
             writer.close()
+
+
+async def test_past_max_connections_a_client_still_sending_its_request_is_not_closed(
+    tmp_path: Path,
+) -> None:
+    async with serving(limits_project(tmp_path / "fresh", "max_connections: 1")) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /hello HTTP/1.1\r\n")  # connected just now, still sending
+        await writer.drain()
+        status, _, _ = await exchange(port, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert status == 503
+        writer.write(b"Host: x\r\n\r\n")
+        status, _, body = await read_response(reader)
+        assert (status, body) == (200, b"hello")
+        writer.close()

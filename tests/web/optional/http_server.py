@@ -54,13 +54,35 @@ async def slow(request: web.Request) -> web.Response:
     raise AssertionError("unreachable")
 
 
+async def big(request: web.Request) -> web.StreamResponse:
+    """`?size=N` bytes; `&length=1` announces them in Content-Length, else chunked."""
+    size = int(request.query["size"])
+    response = web.StreamResponse()
+    if request.query.get("length"):
+        response.content_length = size
+    await response.prepare(request)
+    block = b"x" * 65536
+    while size > 0:
+        await response.write(block[:size])
+        size -= len(block)
+    await response.write_eof()
+    return response
+
+
+async def redirect(request: web.Request) -> web.Response:
+    """A 302 (`?status=` another) to `?to=`."""
+    status = int(request.query.get("status", "302"))
+    return web.Response(status=status, headers={"Location": request.query["to"]})
+
+
 async def fail(request: web.Request) -> web.Response:
     return web.json_response({"error": "nope"}, status=418)
 
 
 @contextmanager
-def echo_server() -> Iterator[str]:
-    """Yield the base URL of a running server; stop it afterwards."""
+def echo_server(port: int = 0) -> Iterator[str]:
+    """Yield the base URL of a running server (on `port`, a free one by default); stop it
+    afterwards."""
     loop = asyncio.new_event_loop()
     app = web.Application()
     app.router.add_route("*", "/echo", echo)
@@ -69,13 +91,17 @@ def echo_server() -> Iterator[str]:
     app.router.add_get("/latin", latin)
     app.router.add_get("/slow", slow)
     app.router.add_get("/fail", fail)
+    app.router.add_get("/big", big)
+    app.router.add_get("/big/{tail:.*}", big)
+    app.router.add_route("*", "/redirect", redirect)
+    app.router.add_route("*", "/redirect/{tail:.*}", redirect)
     runner = web.AppRunner(app, shutdown_timeout=0.1)
     thread = threading.Thread(target=loop.run_forever, name="echo-server", daemon=True)
     thread.start()
 
     async def start() -> int:
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
         return runner.addresses[0][1]
 

@@ -437,3 +437,14 @@ def test_save_file_entries_that_cannot_be_sessions_are_skipped_one_line_each(
     assert cache.get("far") == ({"far": 1}, "far")  # an expiry past one lifetime is cut to it
     assert cache.get_expired_datetime("far").timestamp() <= time.time() + 600
     assert set(cache.store.entries) == {"kept", "far"}
+
+
+def test_a_session_is_stored_by_its_first_change_and_never_waits_to_be_saved(make_component):
+    cache = make_component(MEMORY_CACHE, sess_lifetime=600)
+    session, sid = cache.get()
+    assert (session.stored, len(cache.store)) == (False, 0)
+    session["user"] = "ada"
+    assert (session.stored, session.modified, len(cache.store)) == (True, False, 1)
+    session["user"] = "bob"  # the store holds this very dict: nothing to write back
+    assert session.modified is False
+    assert cache.get(sid)[0] is session

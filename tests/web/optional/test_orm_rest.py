@@ -93,10 +93,12 @@ async def test_rest_resource(hostray_server_factory, tmp_path, database):
         assert refused.code == 400, refused.body
         assert refused.body.decode().startswith("400 Bad Request")
         assert repr(column) in refused.body.decode() or f".{column}" in refused.body.decode()
+        assert "secret" not in refused.body.decode()  # a client_excluded_columns column
     bad_insert = await client.post(
         "/people", json={"name": "eve", "age": 1, "gender": "female", "nickname": "e"}
     )
     assert bad_insert.code == 400 and "'nickname'" in bad_insert.body.decode()
+    assert "secret" not in bad_insert.body.decode()
 
     assert rows(url, table) == [{"id": person["id"], "name": "ada", "age": 37, "gender": "female"}]
     assert (await client.get(path)).code == 200

@@ -241,7 +241,13 @@ def test_info_lists_services_without_passwords(make_component):
     )
     info = services.info()["info"]
     assert info == {
-        "a": {"url": "http://user:***@127.0.0.1:9/a", "methods": {"post": ["x"]}, "timeout": 5.0}
+        "a": {
+            "url": "http://user:***@127.0.0.1:9/a",
+            "methods": {"post": ["x"]},
+            "timeout": 5.0,
+            "max_response_size": 10 * 1024 * 1024,
+            "redirects": "same_origin",
+        }
     }
 
 

@@ -1,7 +1,8 @@
 """Reproducible .tar.gz and .zip archives: the same members give byte-identical files.
 
-Members are written sorted, every directory gets an entry, and times, owners and modes are fixed
-(`SOURCE_DATE_EPOCH` when set, else 1980-01-01), gzip's header time included.
+Members are written sorted, every directory gets an entry, times and owners are fixed
+(`SOURCE_DATE_EPOCH` when set, else 1980-01-01, gzip's header time included), directories are
+0755 and files keep the permission bits they are given.
 """
 
 from __future__ import annotations
@@ -21,18 +22,17 @@ __all__ = ["ArchiveMember", "archive_kind", "fixed_timestamp", "write_archive"]
 
 _DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 _FILE_MODE = 0o644
-_EXEC_MODE = 0o755
 _DIR_MODE = 0o755
 
 
 @dataclass(frozen=True)
 class ArchiveMember:
     """One file of the archive: its posix path there, its content (bytes, or a file to copy) and
-    whether it is executable."""
+    its permission bits."""
 
     arcname: str
     content: bytes | Path
-    executable: bool = False
+    mode: int = _FILE_MODE
 
     def size(self) -> int:
         """Length of the content in bytes."""
@@ -92,7 +92,7 @@ def _write_tar_gz(stream: io.BufferedWriter, members: list[ArchiveMember], mtime
                 tar.addfile(info)
             else:
                 info.size = member.size()
-                info.mode = _EXEC_MODE if member.executable else _FILE_MODE
+                info.mode = member.mode & 0o777
                 with member.open() as content:
                     tar.addfile(info, content)
 
@@ -112,8 +112,7 @@ def _write_zip(stream: io.BufferedWriter, members: list[ArchiveMember], mtime: i
                 info.external_attr = (0o040000 | _DIR_MODE) << 16 | 0x10
                 archive.writestr(info, b"")
             else:
-                mode = _EXEC_MODE if member.executable else _FILE_MODE
-                info.external_attr = (0o100000 | mode) << 16
+                info.external_attr = (0o100000 | (member.mode & 0o777)) << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.file_size = member.size()  # lets zipfile pick zip64 for large files
                 with member.open() as content, archive.open(info, "w") as target:

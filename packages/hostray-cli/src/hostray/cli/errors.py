@@ -1,4 +1,9 @@
-"""The command line's one error type and how it reaches the user: a line per problem, exit 2."""
+"""The command line's one error type and how it reaches the user: a line per problem, exit 2.
+
+`CliError` is a problem of the command itself (options that do not combine, a project without test
+cases); a project's problems, a port in use included, stay the `ConfigError` (hostray.config) or
+`ProjectError` (hostray.web) they were raised as, and `main` reports both kinds alike, in one place.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ EXIT_USAGE = 2
 
 
 class CliError(Exception):
-    """A problem the user can fix (bad argument, bad project, port in use): no traceback shown."""
+    """A problem the user can fix with the command's arguments or files: no traceback shown."""
 
     def __init__(self, *problems: str) -> None:
         super().__init__("\n".join(problems))

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from hostray.cli.errors import CliError, report
+from hostray.config import ConfigError
 
 __all__ = ["build_parser", "main"]
 
@@ -161,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _dispatch(args)
-    except CliError as exc:
+    except (CliError, ConfigError) as exc:  # ConfigError: the project's problems, one line each
         return report(exc.problems)
     except KeyboardInterrupt:  # ctrl+c before a server installed its own handler
         sys.stderr.write("interrupted\n")

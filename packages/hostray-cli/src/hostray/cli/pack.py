@@ -61,13 +61,12 @@ def _members(files: list[PackedFile], compile_py: bool, workdir: Path) -> list[A
     """Archive members for the project's files, `.py` compiled unless told otherwise."""
     members: list[ArchiveMember] = []
     for packed in files:
-        executable = os.access(packed.source, os.X_OK)
         if compile_py and packed.arcname.endswith(".py"):
             arcname = packed.arcname + "c"
             data = compile_source(packed.source, packed.arcname, workdir)
-            members.append(ArchiveMember(arcname, data))
+            members.append(ArchiveMember(arcname, data, packed.mode))
         else:
-            members.append(ArchiveMember(packed.arcname, packed.source, executable))
+            members.append(ArchiveMember(packed.arcname, packed.source, packed.mode))
     names: dict[str, int] = {}
     for member in members:
         names[member.arcname] = names.get(member.arcname, 0) + 1

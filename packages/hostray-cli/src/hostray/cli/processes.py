@@ -16,6 +16,7 @@ from collections.abc import Callable
 from types import FrameType
 
 from hostray.cli.errors import EXIT_USAGE, CliError
+from hostray.config import ConfigError
 
 __all__ = ["MAX_RESTARTS", "serve_forked"]
 
@@ -60,8 +61,8 @@ class _Lifeline:
 def serve_forked(serve: Callable[[int], int], processes: int) -> int:
     """Fork `processes` children running `serve(lifeline_fd)`; return the parent's exit status.
 
-    In each child this call returns what `serve` returned; a `CliError` there is reported to the
-    parent (which then stops every child and exits 2) and re-raised.
+    In each child this call returns what `serve` returned; a `CliError` or `ConfigError` there is
+    reported to the parent (which then stops every child and exits 2) and re-raised.
     """
     import tornado.process
 
@@ -86,6 +87,6 @@ def serve_forked(serve: Callable[[int], int], processes: int) -> int:
         return 0  # restarted while the parent is stopping: nothing to serve
     try:
         return serve(lifeline.read_end)
-    except CliError:
+    except (CliError, ConfigError):
         os.kill(os.getppid(), _CHILD_FAILED)
         raise

@@ -1,28 +1,25 @@
 """`hostray start DIR`: serve a project in one process, or in N forked processes sharing the port.
 
-The sockets are bound here first (so a port in use is one clear line, and `--processes` can fork
-after binding, as Tornado requires); each process then runs a `HostrayServer` on them. The forking
-and supervision of `--processes` is `hostray.cli.processes`.
+The sockets are bound here first, by the server's own `listen_sockets` (so `--processes` can fork
+after binding, as Tornado requires); each process then runs a `HostrayServer` on them. Problems of
+the project are `ConfigError`s, which `main` prints as `error:` lines. The forking and supervision
+of `--processes` is `hostray.cli.processes`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
 import socket
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-
-from tornado.netutil import bind_sockets
 
 from hostray.cli.errors import CliError
 from hostray.cli.processes import serve_forked
-from hostray.config import ConfigError
 from hostray.web.component.optional_component.metrics_processes import multiprocess_metrics
+from hostray.web.per_process import per_process_problems
 from hostray.web.project import Project, load_project
-from hostray.web.server import HostrayServer
+from hostray.web.server import HostrayServer, listen_sockets
 
 __all__ = ["AUTORELOAD_CHECK_MS", "CommandLineServer", "start_project"]
 
@@ -51,14 +48,11 @@ class CommandLineServer(HostrayServer):
     async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Start as `HostrayServer` does, then announce the URL and arm autoreload / lifeline."""
         await super().start(sockets)
-        host = self.address or "localhost"
-        host = f"[{host}]" if ":" in host else host
-        scheme = "https" if self.project.config.get("ssl") else "http"
         # One write of whole lines: the children of --processes share stdout and must not
         # interleave their announcements.
         sys.stdout.write(
-            f"{self.project.name}: listening on {scheme}://{host}:{self.port} "
-            f"(pid {os.getpid()})\npress ctrl+c to stop\n"
+            f"{self.project.name}: listening on {self.url} (pid {os.getpid()})\n"
+            "press ctrl+c to stop\n"
         )
         sys.stdout.flush()
         if self.autoreload:
@@ -91,52 +85,21 @@ class CommandLineServer(HostrayServer):
         self.request_stop()
 
 
-def _load(directory: str | os.PathLike[str]) -> Project:
-    """Load and validate the project, every problem as a CliError line."""
-    root = Path(directory)
-    if not root.is_dir():
-        raise CliError(f"{directory}: no such directory")
-    config = root / "server_config.yaml"
-    if not config.is_file():
-        raise CliError(
-            f"{config}: not found; a hostray project holds server_config.yaml "
-            "(make one with: hostray create DIR)"
-        )
-    try:
-        return load_project(root)
-    except ConfigError as exc:
-        raise CliError(*exc.problems) from None
-
-
 def _bind(project: Project, port: int | None, address: str | None) -> list[socket.socket]:
-    """Bind the listening sockets; a port in use names the option or config key that chose it."""
-    listen_port: int = project.config["port"] if port is None else port
-    listen_address: str = project.config["address"] if address is None else address
-    try:
-        return bind_sockets(listen_port, listen_address or None)
-    except (OSError, ValueError) as exc:
-        if _is_address_problem(exc):
-            source = (
-                f"--address {address}" if address is not None else f"{project.config_file}: address"
-            )
-        else:
-            source = f"--port {port}" if port is not None else f"{project.config_file}: port"
-        where = f"{listen_address or '*'}:{listen_port}"
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise CliError(f"{source}: cannot listen on {where}: {reason}") from None
-
-
-def _is_address_problem(exc: BaseException) -> bool:
-    """Whether a bind failed for its address (unknown name, not an address of this host)."""
-    return isinstance(exc, socket.gaierror) or getattr(exc, "errno", None) == errno.EADDRNOTAVAIL
+    """Bind before forking; a failure names `--port`/`--address` when the option chose it."""
+    return listen_sockets(
+        project,
+        port,
+        address,
+        port_source=f"--port {port}" if port is not None else None,
+        address_source=f"--address {address}" if address is not None else None,
+    )
 
 
 def _serve(server: CommandLineServer, sockets: list[socket.socket]) -> int:
-    """Run one server until it is stopped; its problems become CliError lines."""
+    """Run one server until it is stopped, then close the sockets bound for it."""
     try:
         return server.run(sockets)
-    except ConfigError as exc:
-        raise CliError(*exc.problems) from None
     finally:
         for sock in sockets:
             sock.close()
@@ -156,7 +119,11 @@ def start_project(
             f"--debug autoreloads a single process; it cannot be combined with "
             f"--processes {processes}"
         )
-    project = _load(directory)
+    project = load_project(directory)
+    if processes != 1:
+        problems = per_process_problems(project.config, processes or os.cpu_count() or 1)
+        if problems:
+            raise CliError(*problems)
     sockets = _bind(project, port, address)
     if processes == 1:
         server = CommandLineServer(

@@ -35,9 +35,15 @@ def template_files(name: str) -> list[tuple[Path, Traversable]]:
 
 
 def write_template(name: str, target: Path, values: Mapping[str, object]) -> list[Path]:
-    """Write template `name` into `target` with `values` filled in; the paths written."""
+    """Write template `name` into `target` with `values` filled in; the paths written.
+
+    Nothing is written when a path of the template is a symbolic link (or lies below one) that
+    leads out of `target`: `create --force` must not overwrite files elsewhere.
+    """
+    entries = template_files(name)
+    _refuse_links_out(target, [relative for relative, _ in entries])
     written: list[Path] = []
-    for relative, resource in template_files(name):
+    for relative, resource in entries:
         text = Template(resource.read_text(encoding="utf-8")).substitute(values)
         path = target / relative
         try:
@@ -47,3 +53,16 @@ def write_template(name: str, target: Path, values: Mapping[str, object]) -> lis
             raise CliError(f"{path}: cannot write: {exc.strerror or exc}") from None
         written.append(path)
     return written
+
+
+def _refuse_links_out(target: Path, relatives: list[Path]) -> None:
+    """CliError naming the first template path that a symbolic link would send out of `target`."""
+    root = target.resolve()
+    for relative in relatives:
+        path = target / relative
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            raise CliError(
+                f"{path}: a symbolic link leads it to {resolved}, outside the project; "
+                "nothing was written (remove the link first)"
+            )

@@ -19,6 +19,7 @@ from .logger import (
     set_default_loggers_level,
 )
 from .positions import ConfigDict, location_of
+from .secrets import SECRET_MASK, is_secret_key, mask_secrets, mask_url
 from .utils import (
     convert_tuple_to_dict,
     generate_base64_uid,
@@ -48,6 +49,7 @@ __all__ = [
     "FALLBACK_LANGUAGE",
     "LOG_BACKUP_COUNT",
     "LOG_MAX_BYTES",
+    "SECRET_MASK",
     "UNSET",
     "ConfigBaseElementMeta",
     "ConfigContainerMeta",
@@ -72,10 +74,13 @@ __all__ = [
     "get_Hostray_logger",
     "get_class",
     "get_host_ip",
+    "is_secret_key",
     "join_path",
     "join_to_abs_path",
     "load_yaml",
     "location_of",
+    "mask_secrets",
+    "mask_url",
     "set_default_loggers_level",
     "size_bytes_to_string",
     "str_to_datetime",

@@ -12,6 +12,7 @@ from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .positions import ConfigDict, location_of
+from .secrets import is_secret_key, mask_secrets
 from .value_types import check_value, describe_type, short_repr
 
 if TYPE_CHECKING:
@@ -51,7 +52,8 @@ class _Walk:
 
     def report(self, where: object, key: Hashable | None, path: str, message: str) -> None:
         parts = [part for part in (location_of(where, key), path) if part]
-        self.problems.append(": ".join([*parts, message]))
+        # A key may be a URL with its password (a services base URL): mask it in the path too.
+        self.problems.append(mask_secrets(": ".join([*parts, message])))
 
     def value(
         self, schema: ConfigBaseElementMeta, value: Any, path: str, where: object, key: Any
@@ -71,13 +73,14 @@ class _Walk:
             return None if schema.default is UNSET else copy.deepcopy(schema.default)
         ok, converted = check_value(expected, value)
         if not ok:
-            found = f"{short_repr(value)} ({type(value).__name__})"
+            found = _found(value, key)
             self.report(where, key, path, f"expected {describe_type(expected)}, got {found}")
             return value
         choices = schema.choices
         if choices is not None and not any(_equal(converted, choice) for choice in choices):
             allowed = ", ".join(repr(choice) for choice in choices)
-            self.report(where, key, path, f"expected one of {allowed}, got {short_repr(value)}")
+            found = _found(value, key, with_type=False)
+            self.report(where, key, path, f"expected one of {allowed}, got {found}")
         return converted
 
     def container(
@@ -86,8 +89,7 @@ class _Walk:
         if value is None:
             value = _empty_at(where, key)
         if not isinstance(value, Mapping):
-            found = f"{short_repr(value)} ({type(value).__name__})"
-            self.report(where, key, path, f"expected a mapping, got {found}")
+            self.report(where, key, path, f"expected a mapping, got {_found(value, key)}")
             return value
         result = value.positioned_like() if isinstance(value, ConfigDict) else {}
         children = schema.cls_parameters
@@ -164,7 +166,7 @@ class _Walk:
                 }
         if check_value(child.parameter_type, value[name])[0]:
             allowed = ", ".join(repr(option) for option in options)
-            found = short_repr(value[name])
+            found = _found(value[name], name, with_type=False)
             self.report(value, name, child_path, f"expected one of {allowed}, got {found}")
         return None
 
@@ -212,6 +214,15 @@ def validate(schema: ConfigBaseElementMeta, data: Any, route: str = "") -> tuple
         path = schema.__name__
     result = walk.value(schema, data, path, data if isinstance(data, ConfigDict) else None, None)
     return result, walk.problems
+
+
+def _found(value: Any, key: Any, *, with_type: bool = True) -> str:
+    """How a problem shows the value it got: `987 (int)`, never the value of a secret-looking key
+    (`got int (value not shown)`), and URLs with their secrets masked."""
+    if is_secret_key(key):
+        return f"{type(value).__name__} (value not shown)"
+    shown = short_repr(mask_secrets(value) if isinstance(value, (str, Mapping)) else value)
+    return f"{shown} ({type(value).__name__})" if with_type else shown
 
 
 def _join(path: str, key: Any) -> str:

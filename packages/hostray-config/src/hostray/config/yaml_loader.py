@@ -72,7 +72,7 @@ class _ConfigLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         """Compose as PyYAML does, refusing too deep a nesting and too large an alias expansion."""
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML: untyped
         line = int(event.start_mark.line) + 1
         if self.depth >= MAX_DEPTH:
             raise ConfigError(
@@ -158,7 +158,7 @@ class _ConfigLoader(yaml.SafeLoader):
             )
         if node.style is not None:  # quoted: stays a string
             return text
-        tag = self.resolve(ScalarNode, text, (True, False))
+        tag = self.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
         if tag == _STR_TAG:
             return text
         return self.yaml_constructors[tag](

@@ -65,7 +65,7 @@ def _tracked_mysql_connection() -> Callable[..., Any]:
     last ended (made on first use: PyMySQL is an optional dependency)."""
     connections: Any = importlib.import_module("pymysql.connections")
 
-    class TrackedConnection(connections.Connection):
+    class TrackedConnection(connections.Connection):  # type: ignore[misc]  # PyMySQL: untyped
         statement_since_end = True  # until the first commit or rollback
 
         def query(self, sql: Any, unbuffered: bool = False) -> Any:

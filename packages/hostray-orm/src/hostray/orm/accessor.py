@@ -158,7 +158,7 @@ class OrmDBEntityAccessor(Generic[EntityT]):
             raise EntityValidationError(
                 name,
                 f"{self.entity_cls._table_name()}: unknown column {name!r} "
-                f"(columns: {', '.join(self.entity_cls.columns())})",
+                f"(columns: {', '.join(self.entity_cls.client_columns())})",
             )
         return name
 

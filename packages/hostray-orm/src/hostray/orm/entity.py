@@ -121,6 +121,12 @@ class EntityBaseAddon:
         return list(cls._layout().columns)
 
     @classmethod
+    def client_columns(cls) -> list[str]:
+        """`columns()` without the `client_excluded_columns`: what an error message may list."""
+        excluded = set(cls.client_excluded_columns)
+        return [name for name in cls._layout().columns if name not in excluded]
+
+    @classmethod
     def primary_keys(cls) -> list[str]:
         """Attribute names of the primary key columns."""
         return list(cls._layout().primary)
@@ -193,7 +199,7 @@ class EntityBaseAddon:
                 raise EntityValidationError(
                     key,
                     f"{self._table_name()}: unknown column {key!r} "
-                    f"(columns: {', '.join(self.columns())})",
+                    f"(columns: {', '.join(self.client_columns())})",
                 )
             new = self._allowed(key, prop, value)
             if isinstance(new, str) and key in layout.temporal:

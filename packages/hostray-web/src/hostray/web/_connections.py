@@ -7,7 +7,8 @@ idle in between (waiting for headers, perhaps from a slow client). `drain` stops
 closes the idle connections and waits, without polling, for the busy ones.
 
 At `max_connections` (never more than the open-file limit allows) a new connection closes the
-longest idle one; when every connection is busy, the new one is answered 503 and closed.
+one waiting longest for its client (at least `SHED_AFTER` s: a slow client); when there is none,
+the new one is answered 503 and closed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ __all__ = ["SERVICE_UNAVAILABLE", "DrainingHTTPServer", "connection_ceiling"]
 LOGGER = "hostray.web.server"
 OPEN_FILES_RESERVE = 64
 """File handles kept free of connections (logs, databases, uploads) when the limit is low."""
+
+SHED_AFTER = 1.0
+"""Seconds a connection must have waited for its client before it may be closed to make room."""
 
 _BUSY_BODY = b"503: Service Unavailable (too many connections)\n"
 SERVICE_UNAVAILABLE = (
@@ -69,7 +73,10 @@ class DrainingHTTPServer(HTTPServer):
         self._drained = asyncio.Event()
         self._closing: set[asyncio.Task[None]] = set()
         self._acceptors: list[Acceptor] = []
-        self._log = OncePerSecond(logging.getLogger(LOGGER))
+        logger = logging.getLogger(LOGGER)
+        self._log_accept = OncePerSecond(logger)
+        self._log_shed = OncePerSecond(logger)
+        self._log_busy = OncePerSecond(logger)
 
     @property
     def in_flight(self) -> int:
@@ -84,14 +91,15 @@ class DrainingHTTPServer(HTTPServer):
     def add_sockets(self, sockets: Iterable[socket.socket]) -> None:
         """Accept on `sockets`, pausing instead of spinning when file handles run out."""
         for sock in sockets:
-            acceptor = Acceptor(sock, self._accepted, self._close_oldest_idle, self._log)
+            acceptor = Acceptor(sock, self._accepted, self._close_oldest_idle, self._log_accept)
             self._acceptors.append(acceptor)
             acceptor.start()
 
     def stop(self) -> None:
-        """Stop accepting (the listening sockets are the caller's)."""
+        """Stop accepting and close the listening sockets (as Tornado's `stop` does)."""
         for acceptor in self._acceptors:
             acceptor.stop()
+            acceptor.sock.close()
         self._acceptors.clear()
         super().stop()
 
@@ -108,7 +116,7 @@ class DrainingHTTPServer(HTTPServer):
     def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
         """Serve the connection, making room at `max_connections` (503 when there is none)."""
         if self.open_connections >= self.max_connections and not self._close_oldest_idle():
-            self._log.warning(
+            self._log_busy.warning(
                 f"{self.open_connections} connections are busy (max_connections "
                 f"{self.max_connections}): answering 503 to new ones"
             )
@@ -117,15 +125,24 @@ class DrainingHTTPServer(HTTPServer):
         super().handle_stream(stream, address)
 
     def _close_oldest_idle(self) -> bool:
-        """Close the connection idle the longest (True), if there is one."""
-        if not self._idle:
+        """Close the connection waiting the longest for its client (True), if one has waited
+        `SHED_AFTER` seconds or more. One whose headers have arrived (not handled yet) is not
+        waiting for its client."""
+        oldest = None
+        waited_since = time.monotonic() - SHED_AFTER
+        for conn, since in self._idle.items():
+            if since > waited_since:
+                return False  # the rest waited less: a client still sending its first request
+            if conn.stream.reading():
+                oldest = conn
+                break
+        if oldest is None:
             return False
-        oldest = next(iter(self._idle))
         self._idle.pop(oldest)
         self._shed.add(oldest)
-        self._log.warning(
+        self._log_shed.warning(
             f"connection limit reached ({self.max_connections} or out of file handles): "
-            "closing the connections idle the longest"
+            "closing the connections that waited longest for their clients"
         )
         oldest.stream.close()
         return True

@@ -58,7 +58,11 @@ class HeaderLimitStream(IOStream):
     def close_fd(self) -> None:
         """Close the socket; with `linger`, after the client has had time to read the answer."""
         sock = self.socket
-        if not self.linger or len(self.lingering) >= MAX_LINGERING or sock is None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop to linger on
+            loop = None
+        if not self.linger or len(self.lingering) >= MAX_LINGERING or sock is None or loop is None:
             super().close_fd()
             return
         try:
@@ -67,17 +71,19 @@ class HeaderLimitStream(IOStream):
             super().close_fd()
             return
         self.socket = None  # type: ignore[assignment]
-        _Linger(sock, self.lingering).start()
+        _Linger(sock, self.lingering, loop).start()
 
 
 class _Linger:
     """Reads and drops what a client still sends on a socket we stopped writing to, then closes."""
 
-    def __init__(self, sock: socket.socket, registry: set[_Linger]) -> None:
+    def __init__(
+        self, sock: socket.socket, registry: set[_Linger], loop: asyncio.AbstractEventLoop
+    ) -> None:
         self.sock = sock
         self.registry = registry
         self.left = LINGER_BYTES
-        self.loop = asyncio.get_event_loop()
+        self.loop = loop
         self.timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:

@@ -9,14 +9,16 @@ from typing import Any
 
 from tornado import httputil
 from tornado.httputil import HTTPServerRequest
+from tornado.routing import URLSpec
 from tornado.web import (
     Application,
     ErrorHandler,
     OutputTransform,
     RequestHandler,
-    URLSpec,
     _HandlerDelegate,
 )
+
+from hostray.config import mask_secrets
 
 from ._body_limit import LimitedHandlerDelegate
 from .component import ComponentManager
@@ -142,7 +144,8 @@ async def build_components(project: Project) -> ComponentManager:
             await manager.dispose_async()
             raise ProjectError(
                 f"{project.config_file or project.root_dir}: component.{spec.component_type.key}: "
-                f"init failed: {type(exc).__name__}: {exc} (project {project.name!r})"
+                f"init failed: {type(exc).__name__}: {mask_secrets(str(exc))} "
+                f"(project {project.name!r})"
             ) from exc
         manager.set_component(component)
     return manager
@@ -153,7 +156,9 @@ def build_application(
 ) -> HostrayApplication:
     """The Tornado application of the project's routes and settings.
 
-    `debug` shows tracebacks on 500 pages; Tornado's own `debug` (autoreload) stays off.
+    `debug` shows tracebacks on 500 pages; Tornado's own `debug` (autoreload) stays off. A
+    handler class with a classmethod `on_server_start(params)` gets each of its routes' params
+    first (the upload controller sweeps what a killed run left in its `upload_dir`).
     """
     settings: dict[str, Any] = {
         "serve_traceback": debug,
@@ -161,6 +166,17 @@ def build_application(
         "name": project.name,
     }
     settings.update(project.config.get("settings") or {})
+    problems = []
+    for route in project.routes:
+        on_server_start = getattr(route.handler_class, "on_server_start", None)
+        if callable(on_server_start):
+            try:
+                on_server_start(dict(route.params))
+            except ValueError as exc:
+                where = project.config_file or project.root_dir
+                problems.append(f"{where}: controller.{route.pattern}.params.{exc}")
+    if problems:
+        raise ProjectError(*problems)
     handlers = [URLSpec(r.pattern, r.handler_class, dict(r.params)) for r in project.routes]
     max_body_size = int(project.config.get("max_body_size", DEFAULT_MAX_BODY_SIZE))
     return HostrayApplication(handlers, component_manager, max_body_size=max_body_size, **settings)

@@ -18,6 +18,7 @@ from hostray.config import (
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
 )
+from hostray.web.component.base import DEFAULT_SHUTDOWN_TIMEOUT
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
 
 __all__ = [
@@ -40,7 +41,6 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 8888
-DEFAULT_SHUTDOWN_TIMEOUT = 10.0
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 """Bytes a request body may have on a route without a limit of its own (1 MiB)."""
 DEFAULT_IDLE_CONNECTION_TIMEOUT = 60.0

@@ -87,10 +87,13 @@ def load_project(root_dir: str | os.PathLike[str]) -> Project:
     """Load the project in `root_dir`; `ConfigError`/`ProjectError` list every problem."""
     root = os.path.abspath(os.fspath(root_dir))
     if not os.path.isdir(root):
-        raise ConfigError(f"{root}: no such project directory")
+        raise ConfigError(f"{root}: no such directory")
     config_file = os.path.join(root, CONFIG_FILE)
     if not os.path.isfile(config_file):
-        raise ConfigError(f"{config_file}: not found; a project directory holds {CONFIG_FILE}")
+        raise ConfigError(
+            f"{config_file}: not found; a hostray project holds {CONFIG_FILE} "
+            "(make one with: hostray create DIR)"
+        )
     return project_from_config(load_yaml(config_file), root, config_file)
 
 

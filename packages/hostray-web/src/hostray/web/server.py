@@ -34,7 +34,7 @@ from .config_validator import (
 from .messages import message
 from .project import Project, load_project, project_from_config
 
-__all__ = ["WEBSOCKET_GOING_AWAY", "HostrayServer"]
+__all__ = ["WEBSOCKET_GOING_AWAY", "HostrayServer", "listen_sockets"]
 
 WEBSOCKET_GOING_AWAY = 1001
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -77,29 +77,36 @@ class HostrayServer:
         self._stop_requested = asyncio.Event()
         self.component_manager = await build_components(self.project)
         self._apply_debug(self.component_manager)
-        self.app = build_application(self.project, self.component_manager, debug=self.debug)
+        try:
+            self.app = build_application(self.project, self.component_manager, debug=self.debug)
+        except ConfigError:
+            await self.component_manager.dispose_async()
+            raise
         self._http = DrainingHTTPServer(
             self.app,
             ssl_options=ssl_context,
             **_connection_limits(self.project.config),
         )
-        try:
-            if sockets is None:
-                sockets = bind_sockets(self._port, self.address or None)
-        except OSError as exc:
-            await self.component_manager.dispose_async()
-            where = f"{self.address or '*'}:{self._port}"
-            key = "address" if _is_address_problem(exc) else "port"
-            raise ConfigError(
-                f"{self.project.config_file or self.project.root_dir}: {key}: cannot listen on "
-                f"{where}: {exc.strerror or exc}"
-            ) from exc
+        if sockets is None:
+            try:
+                sockets = listen_sockets(self.project, self._port, self.address)
+            except ConfigError:
+                await self.component_manager.dispose_async()
+                raise
         metrics = self.component_manager.get_component(OptionalComponentTypes.Metrics)
         if metrics is not None:
             metrics.observe(self.app, self._http)
         self._http.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
         self._log(logging.INFO, 100, self.project.name, f"{self.address or '*'}:{self.port}")
+
+    @property
+    def url(self) -> str:
+        """The server's base URL once it listens (`localhost` when bound to every interface)."""
+        host = self.address or "localhost"
+        host = f"[{host}]" if ":" in host else host
+        scheme = "https" if self.project.config.get("ssl") else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     def _apply_debug(self, manager: ComponentManager) -> None:
         """Default loggers echo and log everything in debug mode, errors only otherwise."""
@@ -184,9 +191,37 @@ class HostrayServer:
         return 0
 
 
-def _is_address_problem(exc: OSError) -> bool:
+def listen_sockets(
+    project: Project,
+    port: int | None = None,
+    address: str | None = None,
+    *,
+    port_source: str | None = None,
+    address_source: str | None = None,
+) -> list[socket.socket]:
+    """Bind the sockets the project listens on (`port`/`address` override the config's).
+
+    A failure is one `ConfigError` line naming what chose the culprit: for an address problem
+    `address_source` (the CLI passes `--address A`) or else the config file's `address` key, for
+    any other `port_source` (`--port N`) or the `port` key; then where and the system's reason.
+    """
+    listen_port: int = project.config["port"] if port is None else port
+    listen_address: str = project.config["address"] if address is None else address
+    try:
+        return bind_sockets(listen_port, listen_address or None)
+    except (OSError, OverflowError, ValueError) as exc:
+        config = project.config_file or project.root_dir
+        if _is_address_problem(exc):
+            source = address_source or f"{config}: address"
+        else:
+            source = port_source or f"{config}: port"
+        where = f"{listen_address or '*'}:{listen_port}"
+        raise ConfigError(f"{source}: cannot listen on {where}: {_reason(exc)}") from exc
+
+
+def _is_address_problem(exc: BaseException) -> bool:
     """Whether a bind failed for its address (unknown name, not an address of this host)."""
-    return isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
+    return isinstance(exc, socket.gaierror) or getattr(exc, "errno", None) == errno.EADDRNOTAVAIL
 
 
 def _connection_limits(config: Mapping[str, Any]) -> dict[str, Any]:

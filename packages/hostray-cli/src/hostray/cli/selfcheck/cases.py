@@ -11,7 +11,7 @@ from tornado.websocket import websocket_connect
 
 from hostray.web.component import DefaultComponentTypes, OptionalComponentTypes
 
-from .handlers import SELFCHECK_BASE, PersonAccessor
+from .handlers import SELFCHECK_BASE, PersonAccessor, orm_db_of
 from .harness import CALL_TIMEOUT, SelfCheckServer
 
 __all__ = ["ComponentsCheck", "ControllersCheck", "SelfCheckCase", "prepare"]
@@ -205,5 +205,4 @@ class ControllersCheck(SelfCheckCase):
 def prepare(server: SelfCheckServer) -> None:
     """Give the checks their server and create the self-check's table in `db_0`."""
     SelfCheckCase.server = server
-    orm = server.components.get_component(OptionalComponentTypes.OrmDB)
-    orm.init_db_declarative_base("db_0", SELFCHECK_BASE)
+    orm_db_of(server.components).init_db_declarative_base("db_0", SELFCHECK_BASE)

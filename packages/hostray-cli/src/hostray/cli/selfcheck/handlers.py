@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Column, Integer, String
 
-from hostray.util.orm import EntityBaseAddon, OrmDBEntityAccessor, get_declarative_base
+from hostray.orm import EntityBaseAddon, OrmDBEntityAccessor, get_declarative_base
 from hostray.web.component import OptionalComponentTypes
 from hostray.web.controller import RequestController, WebSocketController
+
+if TYPE_CHECKING:
+    from hostray.web.component import ComponentManager
+    from hostray.web.component.optional_component import MemoryCacheComponent, OrmDBComponent
 
 __all__ = [
     "SELFCHECK_BASE",
@@ -19,12 +23,28 @@ __all__ = [
     "RelayController",
     "SelfCheckPerson",
     "SessionController",
+    "orm_db_of",
 ]
 
 SELFCHECK_BASE: Any = get_declarative_base("hostray_selfcheck")
 
 
-class SelfCheckPerson(SELFCHECK_BASE, EntityBaseAddon):
+def orm_db_of(manager: ComponentManager) -> OrmDBComponent:
+    """The self-check project's `orm_db` component (its config always loads it)."""
+    orm = manager.get_component(OptionalComponentTypes.OrmDB)
+    if orm is None:
+        raise LookupError("the self-check project has no orm_db component")
+    return orm
+
+
+def _memory_cache_of(manager: ComponentManager) -> MemoryCacheComponent:
+    cache = manager.get_component(OptionalComponentTypes.MemoryCache)
+    if cache is None:
+        raise LookupError("the self-check project has no memory_cache component")
+    return cache
+
+
+class SelfCheckPerson(SELFCHECK_BASE, EntityBaseAddon):  # type: ignore[misc]  # a dynamic base
     """A row of the self-check's in-memory database."""
 
     __tablename__ = "selfcheck_person"
@@ -34,11 +54,11 @@ class SelfCheckPerson(SELFCHECK_BASE, EntityBaseAddon):
     age = Column(Integer, nullable=False)
     secret = Column(String(40))
 
-    column_fix = ["name"]
-    client_excluded_columns = ["secret"]
+    column_fix: ClassVar[list[str]] = ["name"]
+    client_excluded_columns: ClassVar[list[str]] = ["secret"]
 
 
-class PersonAccessor(OrmDBEntityAccessor):
+class PersonAccessor(OrmDBEntityAccessor[SelfCheckPerson]):
     """Accessor of `SelfCheckPerson`."""
 
     def __init__(self) -> None:
@@ -65,7 +85,7 @@ class PersonController(RequestController):
         self.db_id = db_id
 
     async def post(self) -> None:
-        orm = self.component_manager.get_component(OptionalComponentTypes.OrmDB)
+        orm = orm_db_of(self.component_manager)
         fields = {
             "name": self.get_body_argument("name"),
             "age": int(self.get_body_argument("age")),
@@ -80,7 +100,7 @@ class PersonController(RequestController):
             self.write(entity.to_client_dict())
 
     async def get(self) -> None:
-        orm = self.component_manager.get_component(OptionalComponentTypes.OrmDB)
+        orm = orm_db_of(self.component_manager)
         person_id = int(self.get_query_argument("id"))
         entity = await orm.run_accessor_async(self.db_id, _ACCESSOR.load, id=person_id)
         if entity is None:
@@ -94,7 +114,7 @@ class SessionController(RequestController):
     """`GET ?sid=`: counts visits in the `memory_cache` session `sid` (a new one without)."""
 
     async def get(self) -> None:
-        cache = self.component_manager.get_component(OptionalComponentTypes.MemoryCache)
+        cache = _memory_cache_of(self.component_manager)
         session, session_id = await cache.get_async(self.get_query_argument("sid", ""))
         session["visits"] = int(session.get("visits", 0)) + 1
         await cache.save_session_async(session_id, session)

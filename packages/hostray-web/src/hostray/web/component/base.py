@@ -11,13 +11,26 @@ import asyncio
 import inspect
 from collections.abc import Iterable
 from enum import EnumMeta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from hostray.config import DynamicClassEnum
+
+if TYPE_CHECKING:
+    from . import DefaultComponentTypes, OptionalComponentTypes
+    from .default_component import (
+        CallbackComponent,
+        LocalizationComponent,
+        LoggerComponent,
+        TaskQueueComponent,
+        WorkerPoolComponent,
+    )
+    from .optional_component import MemoryCacheComponent, OrmDBComponent, ServicesComponent
 
 __all__ = ["Component", "ComponentManager", "ComponentTypes"]
 
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+"""Seconds components may spend finishing queued work at stop; the config's `shutdown_timeout`
+default too."""
 
 
 class ComponentTypes(DynamicClassEnum):
@@ -134,6 +147,41 @@ class ComponentManager:
             raise TypeError(f"{component!r} is not a hostray.web.component.Component")
         self._components[component.component_type] = component
 
+    # The built-in members name their class, so a checker knows what each one gives back.
+    @overload
+    def get_component(
+        self, enum_type: Literal[DefaultComponentTypes.Localization]
+    ) -> LocalizationComponent | None: ...
+    @overload
+    def get_component(
+        self, enum_type: Literal[DefaultComponentTypes.Logger]
+    ) -> LoggerComponent | None: ...
+    @overload
+    def get_component(
+        self, enum_type: Literal[DefaultComponentTypes.Callback]
+    ) -> CallbackComponent | None: ...
+    @overload
+    def get_component(
+        self, enum_type: Literal[DefaultComponentTypes.WorkerPool]
+    ) -> WorkerPoolComponent | None: ...
+    @overload
+    def get_component(
+        self, enum_type: Literal[DefaultComponentTypes.TaskQueue]
+    ) -> TaskQueueComponent | None: ...
+    @overload
+    def get_component(
+        self, enum_type: Literal[OptionalComponentTypes.Service]
+    ) -> ServicesComponent | None: ...
+    @overload
+    def get_component(
+        self, enum_type: Literal[OptionalComponentTypes.MemoryCache]
+    ) -> MemoryCacheComponent | None: ...
+    @overload
+    def get_component(
+        self, enum_type: Literal[OptionalComponentTypes.OrmDB]
+    ) -> OrmDBComponent | None: ...
+    @overload
+    def get_component(self, enum_type: ComponentTypes) -> Any: ...
     def get_component(self, enum_type: ComponentTypes) -> Any:
         """The component of `enum_type`, or None when it is not loaded."""
         return self._components.get(enum_type)

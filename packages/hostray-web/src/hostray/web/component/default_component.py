@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from hostray.config import (
     DEFAULT_LOGGERS,
@@ -81,7 +81,7 @@ class LocalizationComponent(Component):
 class LoggerComponent(Component):
     """Hostray loggers, writing under `dir` (absolute) when set; the default loggers' level."""
 
-    default_loggers: list[str] = list(DEFAULT_LOGGERS)
+    default_loggers: ClassVar[list[str]] = list(DEFAULT_LOGGERS)
 
     def init(
         self, component_manager: ComponentManager, root_dir: str | None = None, **config: Any

@@ -15,16 +15,13 @@ from typing import Any
 
 from hostray.workers import FunctionQueueWorker
 
+from ..errors import TaskDroppedError, TaskQueueClosedError
 from ..messages import message
 from .base import Component, ComponentManager
 
 __all__ = ["TaskDroppedError", "TaskQueueComponent"]
 
 log = logging.getLogger("hostray.web.task_queue")
-
-
-class TaskDroppedError(RuntimeError):
-    """Given to `on_exception` of a task that was still queued when shutdown_timeout ran out."""
 
 
 class _Task:
@@ -70,7 +67,9 @@ class TaskQueueComponent(Component):
             raise TypeError(f"task_queue: expected a callable, got {func!r}")
         with self._lock:
             if self._closing:
-                raise RuntimeError(f"task_queue is shutting down; {_name_of(func)} was not queued")
+                raise TaskQueueClosedError(
+                    f"task_queue is shutting down; {_name_of(func)} was not queued"
+                )
             worker = self._pick_worker()
             task = _Task(_name_of(func), worker)
             self._pending.add(task)

@@ -31,7 +31,7 @@ class ControllerAddon:
     @property
     def component_manager(self) -> ComponentManager:
         """The server's `ComponentManager` (`application.component_manager`)."""
-        manager = getattr(self.application, "component_manager", None)
+        manager: ComponentManager | None = getattr(self.application, "component_manager", None)
         if manager is None:
             raise RuntimeError(
                 f"{type(self).__name__}: the application has no component_manager; "
@@ -100,7 +100,8 @@ class ControllerAddon:
     def _logger(self) -> logging.Logger:
         """The logger named after the controller class, from the `logger` component."""
         loggers = self._require(DefaultComponentTypes.Logger)
-        return loggers.get_logger(type(self).__name__)
+        logger: logging.Logger = loggers.get_logger(type(self).__name__)
+        return logger
 
     def _require(self, component_type: ComponentTypes) -> Any:
         """The loaded component of `component_type`; a clear error when it is not configured."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy.exc import IntegrityError
 from tornado.web import HTTPError
@@ -27,6 +27,9 @@ from hostray.web.component import OptionalComponentTypes
 
 from .db_columns import EntityColumns
 from .request_controller import RequestController, RESTfulMethodType
+
+if TYPE_CHECKING:
+    from hostray.web.component.optional_component import OrmDBComponent
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "DBCSUDController"]
 
@@ -65,9 +68,10 @@ class DBCSUDController(RequestController):
             raise RuntimeError(f"{type(self).__name__}: set orm_db_accessor in the class")
         self.accessor: OrmDBEntityAccessor[Any] = accessor
         self.db_id = use_orm_db
-        self.orm_db = self.component_manager.get_component(OptionalComponentTypes.OrmDB)
-        if self.orm_db is None:
+        orm_db = self.component_manager.get_component(OptionalComponentTypes.OrmDB)
+        if orm_db is None:
             raise RuntimeError(f"{type(self).__name__}: configure the orm_db component")
+        self.orm_db: OrmDBComponent = orm_db
         self.orm_db.init_db_declarative_base(use_orm_db, _declarative_base(accessor.entity_cls))
         self.columns = EntityColumns(accessor.entity_cls)
 

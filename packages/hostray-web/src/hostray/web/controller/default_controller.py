@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
+import os
 
+from hostray.config import SECRET_MASK, mask_secrets
+
+from ..shown_paths import show_paths
 from .request_controller import RequestController
 
-__all__ = ["ComponentsInfoController", "SystemAliveController", "mask_secrets"]
+__all__ = ["MASK", "ComponentsInfoController", "SystemAliveController", "mask_secrets"]
 
-MASK = "******"
-# Keys whose values are never shown: passwords, secrets, tokens, keys and credentials.
-_SECRET_KEY = re.compile(
-    r"pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth|cookie",
-    re.IGNORECASE,
-)
-# The password of a URL such as mysql://user:password@host/db.
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*:)[^/@\s]*(?=@)")
-
-
-def mask_secrets(value: Any) -> Any:
-    """A copy of `value` (dicts, lists, tuples, strings) with every secret replaced by a mask."""
-    if isinstance(value, dict):
-        return {
-            key: MASK
-            if isinstance(key, str) and _SECRET_KEY.search(key) and item is not None
-            else mask_secrets(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [mask_secrets(item) for item in value]
-    if isinstance(value, str):
-        return _URL_PASSWORD.sub(rf"\g<head>{MASK}", value)
-    return value
+MASK = SECRET_MASK
+"""The mask of every hidden secret (hostray-config's `SECRET_MASK`)."""
 
 
 class SystemAliveController(RequestController):
@@ -45,13 +25,15 @@ class SystemAliveController(RequestController):
 
 
 class ComponentsInfoController(RequestController):
-    """`GET` answers the `info()` of every loaded component, as JSON, with secrets masked."""
+    """`GET` answers the `info()` of every loaded component, as JSON: secrets masked, paths shown
+    relative to the project (docs/SECURITY.md, "What components_info shows")."""
 
     async def get(self) -> None:
         """Answer `{"name": <server name>, "info": {<component key>: <info>, ...}}`."""
+        root_dir = self.settings.get("root_dir") or os.getcwd()
         body = {
             "name": self.settings.get("name"),
-            "info": mask_secrets(self.component_manager.info),
+            "info": show_paths(mask_secrets(self.component_manager.info), root_dir),
         }
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.write(json.dumps(body, default=str))

@@ -11,6 +11,9 @@ from tornado.web import HTTPError
 from hostray.orm.errors import DatabaseUnavailableError, EntityValidationError
 from hostray.web.component.optional_component.errors import (
     ServiceConnectionError,
+    ServiceRedirectError,
+    ServiceResponseTooLargeError,
+    ServiceRouteError,
     ServiceTimeoutError,
 )
 
@@ -19,6 +22,9 @@ __all__ = ["ERROR_STATUSES", "client_message", "http_error_for"]
 ERROR_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
     (ServiceTimeoutError, 504),
     (ServiceConnectionError, 502),
+    (ServiceResponseTooLargeError, 502),
+    (ServiceRedirectError, 502),
+    (ServiceRouteError, 400),
     (EntityValidationError, 400),
     (DatabaseUnavailableError, 503),
 )
@@ -29,7 +35,8 @@ modules import neither SQLAlchemy nor aiohttp."""
 def http_error_for(exc: BaseException) -> HTTPError | None:
     """The `HTTPError` an exception of a sibling package stands for, or None.
 
-    A service that cannot be reached is a 502 (504 when it timed out); bad entity input a 400; a
+    A service that cannot be reached, answers too much or redirects elsewhere is a 502 (504 when it
+    timed out); a `route_input` that climbs out of its route and bad entity input a 400; a
     database that cannot be reached a 503.
     """
     for error_type, status in ERROR_STATUSES:
@@ -44,7 +51,8 @@ def client_message(exc: BaseException | None, status_code: int) -> str | None:
         return None
     get_message = getattr(exc, "get_message", None)  # Tornado >= 6.5
     if get_message is not None:
-        return get_message()
+        message: str | None = get_message()
+        return message
     if exc.log_message and exc.args:
         return str(exc.log_message % exc.args)
     return exc.log_message

@@ -1,51 +1,34 @@
 """`StreamingFileUploadController`: a request body streamed into a file under `upload_dir`.
 
 The body goes chunk by chunk into a hidden temporary file beside the target, renamed into place
-only when the whole body has arrived; an aborted or refused upload removes it. The client's file
-name is a relative path that can never leave `upload_dir`.
+only when the whole body has arrived; an aborted or refused upload removes it and the directories
+made for it. The client's file name is a relative path that can never leave `upload_dir`, at most
+1024 bytes and 32 parts long. Partial files a killed process left are swept when the server starts.
 """
 
 from __future__ import annotations
 
-import contextlib
+import errno
+import logging
 import os
-import re
-import tempfile
-from typing import IO, Any
+from typing import Any
 from urllib.parse import unquote
 
 from tornado.httputil import HTTPHeaders
 from tornado.web import HTTPError
 
 from .streaming import DEFAULT_MAX_BODY_SIZE, StreamingUploadController
+from .upload_files import (
+    PartialFile,
+    make_directories,
+    remove_directories,
+    safe_relative_path,
+    sweep_partial_files,
+)
 
 __all__ = ["StreamingFileUploadController", "safe_relative_path"]
 
-_MAX_NAME_BYTES = 255
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def safe_relative_path(name: str) -> str:
-    """`name` as a relative path with no way out of its directory; ValueError if it has none.
-
-    Refused: control characters (NUL included), absolute paths (`/x`, `\\x`, `C:x`), `..` parts,
-    empty names and parts longer than 255 bytes. `\\` counts as a separator; `.` and empty parts
-    are dropped.
-    """
-    if _CONTROL.search(name):
-        raise ValueError("the file name contains a control character")
-    name = name.replace("\\", "/")
-    if name.startswith("/") or _DRIVE.match(name):
-        raise ValueError("the file name must be relative")
-    parts = [part for part in name.split("/") if part not in ("", ".")]
-    if not parts:
-        raise ValueError("the file name is empty")
-    if ".." in parts:
-        raise ValueError("the file name must not contain '..'")
-    if any(len(part.encode("utf-8", "surrogatepass")) > _MAX_NAME_BYTES for part in parts):
-        raise ValueError(f"a part of the file name is longer than {_MAX_NAME_BYTES} bytes")
-    return "/".join(parts)
+logger = logging.getLogger("hostray.web.upload")
 
 
 class StreamingFileUploadController(StreamingUploadController):
@@ -58,8 +41,21 @@ class StreamingFileUploadController(StreamingUploadController):
 
     upload_dir: str
     file_name: str = ""
-    _file: IO[bytes] | None = None
-    _temp_path: str | None = None
+    _partial: PartialFile | None = None
+    # directories made for this upload, removed if it fails (always reassigned, never mutated)
+    _created: tuple[str, ...] = ()
+
+    @classmethod
+    def on_server_start(cls, params: dict[str, Any]) -> None:
+        """Delete the partial files an earlier run left in the route's `upload_dir` (killed
+        mid-upload); uploads in progress in other processes are locked and kept."""
+        upload_dir = params.get("upload_dir")
+        if isinstance(upload_dir, str) and os.path.isdir(upload_dir):
+            removed = sweep_partial_files(os.path.realpath(upload_dir))
+            if removed:
+                logger.warning(
+                    "%s: removed %d partial upload(s) left by an earlier run", upload_dir, removed
+                )
 
     def initialize(  # type: ignore[override]
         self, upload_dir: str, max_body_size: int = DEFAULT_MAX_BODY_SIZE
@@ -92,36 +88,46 @@ class StreamingFileUploadController(StreamingUploadController):
             raise HTTPError(400, "invalid file name: not UTF-8") from None
 
     def _open_temp_file(self, raw: str) -> None:
-        """Create the hidden temporary file beside the target (on a worker thread)."""
+        """Create the missing directories and the locked temporary file beside the target (on a
+        worker thread); what was made is removed again if the upload does not complete."""
         target_dir = os.path.dirname(os.path.join(self.upload_dir, self.file_name))
         resolved = os.path.realpath(target_dir)  # a symlink inside upload_dir may point outside
         if os.path.commonpath([resolved, self.upload_dir]) != self.upload_dir:
             raise HTTPError(400, "invalid file name %r: it leads out of the upload directory", raw)
         try:
-            os.makedirs(resolved, exist_ok=True)
-            fd, self._temp_path = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=resolved)
+            self._created = tuple(make_directories(resolved))
+            self._partial = PartialFile(resolved)
         except (FileExistsError, NotADirectoryError):
+            self._discard()
             raise HTTPError(409, "%r: a file stands where a directory is needed", raw) from None
-        self._file = os.fdopen(fd, "wb")
+        except OSError as exc:
+            self._discard()
+            if exc.errno != errno.ENAMETOOLONG:
+                raise
+            raise HTTPError(400, "invalid file name %r: the path is too long", raw) from None
 
     def _on_chunk_received(
         self, headers: HTTPHeaders, chunk: bytes, bytes_size_received: int
     ) -> None:
         """Append the chunk to the temporary file (on a worker thread)."""
-        assert self._file is not None
-        self._file.write(chunk)
+        assert self._partial is not None and self._partial.file is not None
+        self._partial.file.write(chunk)
 
     def _on_data_received(self, headers: HTTPHeaders, bytes_size_received: int) -> dict[str, Any]:
         """Close the temporary file and move it into place (on a worker thread)."""
-        assert self._file is not None and self._temp_path is not None
-        self._file.close()
-        self._file = None
+        assert self._partial is not None
         try:
-            os.replace(self._temp_path, os.path.join(self.upload_dir, self.file_name))
+            self._partial.commit(os.path.join(self.upload_dir, self.file_name))
         except IsADirectoryError:
             raise HTTPError(409, "%r is a directory", self.file_name) from None
-        self._temp_path = None
+        self._partial = None
+        self._created = ()
         return {"file_name": self.file_name, "size": bytes_size_received}
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Remove what the refused upload made before the client reads the error."""
+        self._discard()
+        super().write_error(status_code, **kwargs)
 
     def on_finish(self) -> None:
         """The response is sent: an upload that did not complete leaves nothing behind."""
@@ -135,11 +141,9 @@ class StreamingFileUploadController(StreamingUploadController):
         super().on_connection_close()
 
     def _discard(self) -> None:
-        """Close and delete the temporary file, if there is still one."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        if self._temp_path is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._temp_path)
-            self._temp_path = None
+        """Delete the temporary file, if there is still one, and the directories made for it."""
+        if self._partial is not None:
+            self._partial.discard()
+            self._partial = None
+        remove_directories(self._created)
+        self._created = ()

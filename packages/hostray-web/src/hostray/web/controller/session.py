@@ -2,7 +2,7 @@
 
 The session id travels in a cookie (HttpOnly, SameSite=Lax, Secure when the request came over
 TLS); the session itself lives in the `memory_cache` component, in memory or in Redis. A session
-of the Redis backend changed during the request is written back before the response is sent.
+with changes not yet in its store (`modified`: Redis) is written back before the response is sent.
 """
 
 from __future__ import annotations
@@ -104,11 +104,11 @@ class SessionMixin(_Handler):
         self.clear_cookie(self.session_cookie_name, path="/")
 
     def finish(self, chunk: Any = None) -> asyncio.Future[None]:
-        """Finish the response, first writing back a changed Redis session."""
+        """Finish the response, first writing back changes the store does not hold yet (Redis)."""
         if self._hostray_finishing is not None:
             return self._hostray_finishing
         session = self._hostray_session
-        if session is None or not session.modified or self._memory_cache().backend != "redis":
+        if session is None or not session.modified:
             return super().finish(chunk)
         self._hostray_finishing = asyncio.ensure_future(self._save_then_finish(chunk))
         return self._hostray_finishing
@@ -117,7 +117,8 @@ class SessionMixin(_Handler):
         try:
             await self.save_session()
         except SessionStoreUnavailableError as exc:
-            logger.error("session %s… not saved: %s", self._hostray_session_id[:6], exc)
+            # The store logged the outage once; one line per request would bury it.
+            logger.debug("session %s… not saved: %s", self._hostray_session_id[:6], exc)
             if not self._headers_written:
                 self.clear()
                 self.set_status(503)

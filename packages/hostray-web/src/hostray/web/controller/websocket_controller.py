@@ -2,29 +2,94 @@
 
 Every open connection is kept in `application.open_websockets` from the handshake until it closes,
 so the server can close them with 1001 when it stops. Frames larger than `max_message_size` close
-the connection with 1009 (Tornado's check).
+the connection with 1009 (Tornado's check). Messages written faster than the client reads them
+(`write_message` not awaited) wait in a buffer of at most `max_write_buffer_size` bytes; past it
+the connection is closed with 1008, so a client that never reads cannot fill the server's memory.
 """
 
 from __future__ import annotations
 
-from tornado.websocket import WebSocketHandler
+import asyncio
+import logging
+from typing import Any
+
+from tornado.iostream import StreamBufferFullError
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from .addon import ControllerAddon
 
-__all__ = ["WebSocketController"]
+__all__ = ["DEFAULT_MAX_WRITE_BUFFER_SIZE", "WebSocketController"]
+
+DEFAULT_MAX_WRITE_BUFFER_SIZE = 16 * 1024 * 1024
+"""Bytes of messages a connection may have waiting to be sent (16 MiB)."""
+POLICY_VIOLATION = 1008
+
+logger = logging.getLogger("hostray.web.websocket")
 
 
 class WebSocketController(ControllerAddon, WebSocketHandler):
-    """Base websocket controller; route `params` may set `max_message_size` (bytes).
+    """Base websocket controller; route `params` may set `max_message_size` and
+    `max_write_buffer_size` (bytes). Await `write_message` to send no faster than the client reads.
 
     A subclass that overrides `on_finish` or `on_connection_close` calls `super()` in it.
     """
 
     _max_message_size: int | None = None
+    max_write_buffer_size: int = DEFAULT_MAX_WRITE_BUFFER_SIZE
+    _closed_for_backlog = False
 
-    def initialize(self, max_message_size: int | None = None) -> None:
-        """Keep the route's message size limit (default: `websocket_max_message_size`, 10 MiB)."""
+    @classmethod
+    def on_server_start(cls, params: dict[str, Any]) -> None:
+        """Check the route's size params when the server starts (ValueError naming the param)."""
+        for name in ("max_message_size", "max_write_buffer_size"):
+            value = params.get(name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValueError(f"{name}: expected bytes ≥ 1, got {value!r}")
+
+    def initialize(
+        self,
+        max_message_size: int | None = None,
+        max_write_buffer_size: int = DEFAULT_MAX_WRITE_BUFFER_SIZE,
+    ) -> None:
+        """Keep the route's message size limit (default: `websocket_max_message_size`, 10 MiB)
+        and write buffer limit (default 16 MiB)."""
         self._max_message_size = max_message_size
+        self.max_write_buffer_size = max_write_buffer_size
+
+    def write_message(
+        self, message: bytes | str | dict[str, Any], binary: bool = False
+    ) -> asyncio.Future[None]:
+        """Send a message (await the result to wait until it is sent). A message that would grow
+        the unsent backlog past `max_write_buffer_size` closes the connection with 1008 instead;
+        it and later ones then fail with `WebSocketClosedError` through the returned future."""
+        if self._closed_for_backlog:
+            return _failed(WebSocketClosedError())
+        stream = self.ws_connection.stream if self.ws_connection is not None else None
+        if stream is None:
+            return super().write_message(message, binary)
+        stream.max_write_buffer_size = self.max_write_buffer_size
+        try:
+            return super().write_message(message, binary)
+        except StreamBufferFullError:
+            stream.max_write_buffer_size = None  # the close frame must still go out
+            self._close_for_backlog()
+            return _failed(WebSocketClosedError())
+        finally:
+            stream.max_write_buffer_size = None
+
+    def _close_for_backlog(self) -> None:
+        self._closed_for_backlog = True
+        logger.warning(
+            "websocket %s from %s: the client does not read what is sent; closed (%d) past "
+            "max_write_buffer_size (%d bytes)",
+            self.request.path,
+            self.request.remote_ip,
+            POLICY_VIOLATION,
+            self.max_write_buffer_size,
+        )
+        self.close(POLICY_VIOLATION, "write buffer full: the client does not read")
 
     @property
     def max_message_size(self) -> int:
@@ -46,3 +111,12 @@ class WebSocketController(ControllerAddon, WebSocketHandler):
         if sockets is not None:
             sockets.discard(self)
         super().on_connection_close()
+
+
+def _failed(exc: BaseException) -> asyncio.Future[None]:
+    """A future already failed with `exc`, marked retrieved: a caller that does not await it
+    (the case this guards against) gets no "exception was never retrieved" log."""
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    future.set_exception(exc)
+    future.exception()
+    return future

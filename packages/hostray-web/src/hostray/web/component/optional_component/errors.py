@@ -1,16 +1,22 @@
 """Exceptions the optional components raise, importable without aiohttp, SQLAlchemy or redis.
 
 Controllers catch these to answer a request: an unreachable service or session store is a 503,
-a value that cannot be kept in a session is the caller's mistake.
+a value that cannot be kept in a session is the caller's mistake. Every class here derives from
+`HostrayWebError`; `hostray.web.errors` draws the whole tree.
 """
 
 from __future__ import annotations
+
+from ...errors import HostrayWebError
 
 __all__ = [
     "MethodNotEnabledError",
     "ServiceArgumentError",
     "ServiceConnectionError",
     "ServiceError",
+    "ServiceRedirectError",
+    "ServiceResponseTooLargeError",
+    "ServiceRouteError",
     "ServiceTimeoutError",
     "SessionStoreUnavailableError",
     "SessionValueError",
@@ -18,7 +24,7 @@ __all__ = [
 ]
 
 
-class ServiceError(Exception):
+class ServiceError(HostrayWebError):
     """Base of every error `ServicesComponent.invoke` raises itself."""
 
 
@@ -71,11 +77,45 @@ class ServiceTimeoutError(ServiceConnectionError, TimeoutError):
     """The service did not answer within its `timeout`."""
 
 
-class SessionValueError(TypeError):
+class ServiceRouteError(ServiceError, ValueError):
+    """`route_input` would leave the service's route (a `..` or `.` segment): the caller's input."""
+
+    def __init__(self, name: str, route_input: str) -> None:
+        self.name = name
+        self.route_input = route_input
+        super().__init__(
+            f"service {name!r}: route_input {route_input!r} has a '..' or '.' segment (refused)"
+        )
+
+
+class ServiceResponseTooLargeError(ServiceError):
+    """The response body is larger than the service's `max_response_size`; nothing was kept."""
+
+    def __init__(self, name: str, url: str, limit: int) -> None:
+        self.name = name
+        self.url = url
+        self.limit = limit
+        super().__init__(
+            f"service {name!r}: the response of {url} is larger than max_response_size "
+            f"({limit} bytes); raise it for this service or pass streaming_callback="
+        )
+
+
+class ServiceRedirectError(ServiceError):
+    """The service redirected where its `redirects` setting does not allow to follow."""
+
+    def __init__(self, name: str, url: str, target: str, reason: str) -> None:
+        self.name = name
+        self.url = url
+        self.target = target
+        super().__init__(f"service {name!r}: redirect from {url} to {target} refused: {reason}")
+
+
+class SessionValueError(HostrayWebError, TypeError):
     """A value that cannot be kept in a session (only JSON types, date and datetime can)."""
 
 
-class SessionStoreUnavailableError(RuntimeError):
+class SessionStoreUnavailableError(HostrayWebError, RuntimeError):
     """The session store (Redis) cannot be reached; the request can be retried once it is back."""
 
     def __init__(self, url: str, reason: str) -> None:

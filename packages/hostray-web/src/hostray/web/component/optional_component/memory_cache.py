@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import Component, ComponentManager
 from .memory_store import MemorySessionStore
+from .outages import show_logger
 from .session_data import SessionDict
 from .session_store import SessionStore
 from .settings import MemoryCacheSettings
@@ -55,8 +56,10 @@ class MemoryCacheComponent(Component):
     def init(
         self, component_manager: ComponentManager, root_dir: str | None = None, **config: Any
     ) -> None:
-        """Validate the block into `MemoryCacheSettings` and start its backend."""
+        """Validate the block into `MemoryCacheSettings` and start its backend.
+        `allow_per_process` is read by `hostray start --processes` (hostray.web.per_process)."""
         self.settings = MemoryCacheSettings.from_config(config, root_dir)
+        show_logger(component_manager, logger.name)
         self.store = STORES[self.settings.backend](self.settings)
         self.store.start()
         if not (self.settings.renew_lifetime or self.settings.renew_id):

@@ -37,6 +37,13 @@ class SessionEntry:
         self.expires = expires
 
 
+def _hold(session: SessionDict) -> None:
+    """The store keeps this very dict: it is stored, and each change is saved as it is made."""
+    session.stored = True
+    session.mark_saved()
+    session.on_change = session.mark_saved
+
+
 class MemorySessionStore:
     """The `SessionStore` of `backend: memory`: a thread-safe session dict with expiry;
     `save_file` keeps sessions across restarts.
@@ -128,11 +135,10 @@ class MemorySessionStore:
         return session, session_id
 
     def _store_new(self, session_id: str, session: SessionDict) -> None:
-        session.on_change = None
+        _hold(session)
         with self._lock:
             if session_id not in self.entries:
                 self.entries[session_id] = SessionEntry(session, time.time() + self.lifetime)
-        session.stored = True
 
     def save_session(self, session_id: str, session: SessionDict) -> bool:
         """Changes are in the store as they are made: whether the session is still live."""
@@ -222,7 +228,7 @@ class MemorySessionStore:
                     reason,
                 )
                 continue
-            session.stored = True
+            _hold(session)
             loaded[stored.session_id] = SessionEntry(session, min(stored.expires, latest))
         with self._lock:
             self.entries.update(loaded)

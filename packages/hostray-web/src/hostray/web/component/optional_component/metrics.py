@@ -38,7 +38,7 @@ def _use_multiprocess_values() -> None:
     """Make prometheus-client keep values in the shared directory even when it was imported
     before the CLI set `PROMETHEUS_MULTIPROC_DIR` (the project is loaded before the fork)."""
     if values.ValueClass is values.MutexValue:
-        values.ValueClass = values.get_value_class()
+        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
 
 class MetricsComponent(Component):
@@ -57,7 +57,7 @@ class MetricsComponent(Component):
         own = None if self.multiprocess else self.registry
         if self.multiprocess:
             _use_multiprocess_values()
-            MultiProcessCollector(self.registry)
+            MultiProcessCollector(self.registry)  # type: ignore[no-untyped-call]
         else:
             ProcessCollector(registry=self.registry)
         self.requests = Counter(

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from hostray.config import ConfigError
+from hostray.config import ConfigError, mask_secrets
 from hostray.orm import (
     DB_MODULE_NAME,
+    DEFAULT_PORTS,
     DatabaseUnavailableError,
     HasMetadata,
     OrmAccessWorkerPool,
@@ -31,11 +34,12 @@ from hostray.orm import (
 )
 
 from .. import Component, ComponentManager
+from .outages import OutageLog, show_logger
 from .settings import OrmDBSettings
 
 __all__ = ["OrmDBComponent"]
 
-SECRET_KEYS = frozenset({"password"})
+logger = logging.getLogger("hostray.web.orm_db")
 
 
 @dataclass
@@ -89,14 +93,23 @@ class OrmDBComponent(Component):
             self._databases[db_id] = _Database(settings)
         if problems:
             raise ConfigError(*problems)
+        show_logger(component_manager, logger.name)
+        self._outages = OutageLog(logger, "orm_db")
+        self._probes = [
+            threading.Thread(
+                target=_probe, args=(db_id, database), name=f"orm_db-probe-{db_id}", daemon=True
+            )
+            for db_id, database in self._databases.items()
+            if database.module in DEFAULT_PORTS
+        ]
+        for probe in self._probes:
+            probe.start()
 
     def info(self) -> dict[str, Any]:
         """Every db_id's settings, passwords masked, and whether its pool is up."""
         details = {}
         for db_id, database in self._databases.items():
-            shown = {
-                k: ("***" if k in SECRET_KEYS and v else v) for k, v in database.shown().items()
-            }
+            shown = mask_secrets(database.shown())
             shown["initialized"] = database.pool is not None
             details[db_id] = shown
         return {**super().info(), "info": details}
@@ -215,10 +228,13 @@ class OrmDBComponent(Component):
         _check_accessor(accessor_func)
         pool = self._pool(db_id)
         try:
-            return pool.run_method(accessor_func, *args, identity=identity, **kwargs)
-        except DatabaseUnavailableError:
+            result = pool.run_method(accessor_func, *args, identity=identity, **kwargs)
+        except DatabaseUnavailableError as exc:
             self._databases[db_id].unavailable += 1
+            self._outages.failed(db_id, str(exc))
             raise
+        self._outages.recovered(db_id)
+        return result
 
     async def run_accessor_async(
         self,
@@ -232,17 +248,35 @@ class OrmDBComponent(Component):
         _check_accessor(accessor_func)
         pool = self._pool(db_id)
         try:
-            return await pool.run_method_async(accessor_func, *args, identity=identity, **kwargs)
-        except DatabaseUnavailableError:
+            result = await pool.run_method_async(accessor_func, *args, identity=identity, **kwargs)
+        except DatabaseUnavailableError as exc:
             self._databases[db_id].unavailable += 1
+            self._outages.failed(db_id, str(exc))
             raise
+        self._outages.recovered(db_id)
+        return result
 
     async def dispose(self, component_manager: ComponentManager) -> None:
         """Let queued calls finish, then close the sessions and connections of every pool."""
+        for probe in self._probes:
+            await asyncio.to_thread(probe.join)
         for database in self._databases.values():
             pool, database.pool = database.pool, None
             if pool is not None:
                 await asyncio.to_thread(pool.dispose)
+
+
+def _probe(db_id: str, database: _Database) -> None:
+    """Connect once to a database server when the server starts; a refusal (wrong password,
+    unknown database, server down) is a warning naming the db_id, before any request fails."""
+    engine = create_orm_engine(database.module, **database.parameters)
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:  # DatabaseUnavailableError, or anything: a probe never raises
+        logger.warning("orm_db %s: the database is not ready at start: %s", db_id, exc)
+    finally:
+        engine.dispose()
 
 
 def _check_accessor(accessor_func: Callable[..., Any]) -> None:

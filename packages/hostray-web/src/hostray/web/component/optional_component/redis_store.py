@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 
 from .errors import SessionStoreUnavailableError
 from .memory_store import new_session_id
+from .outages import OutageLog
 from .per_loop import PerLoop
 from .session_data import SessionDict, decode, encode
 from .urls import mask_url
@@ -61,6 +62,7 @@ class RedisSessionStore:
             "socket_timeout": COMMAND_TIMEOUT,
         }
         self._client = redis.Redis.from_url(url, **options)
+        self._outages = OutageLog(logger, "memory_cache: Redis at")
         self._clients: PerLoop[aioredis.Redis] = PerLoop(
             lambda: aioredis.Redis.from_url(url, **options), _aclose
         )
@@ -85,12 +87,14 @@ class RedisSessionStore:
 
     @contextmanager
     def _reachable(self) -> Iterator[None]:
+        """Redis errors as `SessionStoreUnavailableError`, logged once per outage (its end is
+        logged by the first command Redis answers)."""
         try:
             yield
         except _UNAVAILABLE as exc:
-            raise SessionStoreUnavailableError(
-                self.display_url, str(exc) or type(exc).__name__
-            ) from exc
+            reason = str(exc) or type(exc).__name__
+            self._outages.failed(self.display_url, f"unavailable: {reason}")
+            raise SessionStoreUnavailableError(self.display_url, reason) from exc
 
     def _run(self, operation: _Operation[_T]) -> _T:
         """Run `operation` on the blocking client."""
@@ -109,6 +113,7 @@ class RedisSessionStore:
                     reply, error = getattr(self._client, name)(*args, **kwargs), None
                 except redis.exceptions.ResponseError as exc:
                     reply, error = None, exc
+                self._outages.recovered(self.display_url)
 
     async def _run_async(self, operation: _Operation[_T]) -> _T:
         """Run `operation` on the running loop's client."""
@@ -128,6 +133,7 @@ class RedisSessionStore:
                     reply, error = await getattr(client, name)(*args, **kwargs), None
                 except redis.exceptions.ResponseError as exc:
                     reply, error = None, exc
+                self._outages.recovered(self.display_url)
 
     def _decode(self, raw: bytes | str, session_id: str) -> dict[str, Any] | None:
         try:

@@ -21,10 +21,13 @@ from hostray.config import (
 __all__ = [
     "DEFAULT_CONNECTION_REFRESH",
     "DEFAULT_KEY_PREFIX",
+    "DEFAULT_MAX_RESPONSE_SIZE",
+    "DEFAULT_REDIRECTS",
     "DEFAULT_REDIS_URL",
     "DEFAULT_SERVICE_TIMEOUT",
     "HTTP_METHODS",
     "OPTIONAL_COMPONENT_VALIDATORS",
+    "REDIRECT_POLICIES",
     "SESSION_BACKENDS",
     "MemoryCacheValidator",
     "MetricsValidator",
@@ -39,6 +42,11 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 """Methods a service route may enable; the seed's `option` is accepted as `options`."""
 
 DEFAULT_SERVICE_TIMEOUT = 30.0
+DEFAULT_MAX_RESPONSE_SIZE = 10 * 1024 * 1024
+"""Bytes of a service response read whole into memory (10 MiB)."""
+REDIRECT_POLICIES = ("same_origin", "any", "none")
+"""Which redirects a service follows: to its own scheme, host and port only; any; none."""
+DEFAULT_REDIRECTS = "same_origin"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_CONNECTION_REFRESH = 30
 DEFAULT_KEY_PREFIX = "hostray:session:"
@@ -70,12 +78,16 @@ ServicesValidator = ConfigContainerMeta(
             str,
             ConfigElementMeta("name", str, True),
             ConfigElementMeta("timeout", float, False, default=DEFAULT_SERVICE_TIMEOUT),
+            ConfigElementMeta("max_response_size", int, False, default=DEFAULT_MAX_RESPONSE_SIZE),
+            ConfigElementMeta(
+                "redirects", str, False, default=DEFAULT_REDIRECTS, choices=REDIRECT_POLICIES
+            ),
             *(ConfigElementMeta(method, list, False) for method in HTTP_METHODS),
             ConfigElementMeta("option", list, False),
         ),
     ),
 )
-"""`services: {base_url: {route: {name, timeout, get: [arg, …], post: …}}}`."""
+"""`services: {base_url: {route: {name, timeout, max_response_size, redirects, get: […], …}}}`."""
 
 MemoryCacheValidator = ConfigContainerMeta(
     "memory_cache",
@@ -88,8 +100,10 @@ MemoryCacheValidator = ConfigContainerMeta(
     ConfigElementMeta("backend", str, False, default="memory", choices=SESSION_BACKENDS),
     ConfigElementMeta("url", str, False, default=DEFAULT_REDIS_URL),
     ConfigElementMeta("key_prefix", str, False, default=DEFAULT_KEY_PREFIX),
+    ConfigElementMeta("allow_per_process", bool, False, default=False),
 )
-"""Sessions kept in memory (optionally saved to `save_file`) or in Redis (`backend: redis`)."""
+"""Sessions kept in memory (optionally saved to `save_file`) or in Redis (`backend: redis`);
+`allow_per_process: true` lets `hostray start --processes N` keep sessions in each process."""
 
 
 def _db_module(name: str, *parameters: ConfigBaseElementMeta) -> ConfigContainerMeta:

@@ -5,6 +5,8 @@ services:
         /api/users:               # route
             name: users           # what invoke() calls it
             timeout: 5            # seconds, default 30
+            max_response_size: 1048576  # bytes of a body read whole, default 10 MiB
+            redirects: same_origin      # same_origin (default) | any | none
             get:                  # enabled, any argument
             post: [name, email]   # enabled, only these arguments
 """
@@ -15,14 +17,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hostray.config import ConfigError
+from hostray.config import ConfigError, mask_secrets
 
-from .schema import DEFAULT_SERVICE_TIMEOUT, HTTP_METHODS
+from .schema import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_REDIRECTS,
+    DEFAULT_SERVICE_TIMEOUT,
+    HTTP_METHODS,
+    REDIRECT_POLICIES,
+)
 
 __all__ = ["Service", "join_url", "normalize_method", "parse_services"]
 
 _ALIASES = {"option": "options"}
-_SETTINGS = ("name", "timeout")
+_SETTINGS = ("name", "timeout", "max_response_size", "redirects")
 
 
 def normalize_method(method: str) -> str:
@@ -47,12 +55,18 @@ class Service:
     methods: Mapping[str, tuple[str, ...] | None]
     """Enabled methods → the argument names allowed (None: any)."""
     timeout: float = DEFAULT_SERVICE_TIMEOUT
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    """Bytes of a body read whole (a `streaming_callback` is not limited)."""
+    redirects: str = DEFAULT_REDIRECTS
+    """`same_origin`: follow redirects to the scheme, host and port of `url` only; `any`; `none`."""
 
     def info(self) -> dict[str, Any]:
         return {
             "url": self.url,
             "methods": {m: list(a) if a is not None else None for m, a in self.methods.items()},
             "timeout": self.timeout,
+            "max_response_size": self.max_response_size,
+            "redirects": self.redirects,
         }
 
 
@@ -79,8 +93,8 @@ def parse_services(config: Mapping[str, Any]) -> dict[str, Service]:
                 )
                 continue
             services[service.name] = service
-    if problems:
-        raise ConfigError(*problems)
+    if problems:  # the base URLs name the services: never print their secrets
+        raise ConfigError(*(mask_secrets(problem) for problem in problems))
     return services
 
 
@@ -92,6 +106,15 @@ def _parse_route(url: str, settings: Any, where: str, problems: list[str]) -> Se
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         problems.append(f"{where}.timeout: expected seconds > 0, got {timeout!r}")
         return None
+    max_size = settings.get("max_response_size", DEFAULT_MAX_RESPONSE_SIZE)
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+        problems.append(f"{where}.max_response_size: expected bytes ≥ 1, got {max_size!r}")
+        return None
+    redirects = settings.get("redirects", DEFAULT_REDIRECTS)
+    if redirects not in REDIRECT_POLICIES:
+        allowed = ", ".join(REDIRECT_POLICIES)
+        problems.append(f"{where}.redirects: expected one of {allowed}, got {redirects!r}")
+        return None
     methods: dict[str, tuple[str, ...] | None] = {}
     for key, arguments in settings.items():
         if key in _SETTINGS:
@@ -99,7 +122,9 @@ def _parse_route(url: str, settings: Any, where: str, problems: list[str]) -> Se
         method = normalize_method(str(key))
         if method not in HTTP_METHODS:
             allowed = ", ".join(HTTP_METHODS)
-            problems.append(f"{where}.{key}: unknown key (expected name, timeout, {allowed})")
+            problems.append(
+                f"{where}.{key}: unknown key (expected {', '.join(_SETTINGS)}, {allowed})"
+            )
             continue
         if arguments is None:
             methods[method] = None
@@ -112,4 +137,6 @@ def _parse_route(url: str, settings: Any, where: str, problems: list[str]) -> Se
         url=url,
         methods=methods or dict.fromkeys(HTTP_METHODS),
         timeout=float(timeout),
+        max_response_size=max_size,
+        redirects=redirects,
     )

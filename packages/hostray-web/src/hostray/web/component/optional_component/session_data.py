@@ -52,8 +52,9 @@ def _check_key(key: Any, where: str) -> None:
 class SessionDict(dict[str, Any]):
     """The dict a session hands out: every write is checked, and `on_change` hears of it.
 
-    `modified` tells a backend that keeps sessions elsewhere (Redis) that it must write back;
-    `stored` whether the backend holds the session yet (a new one is stored on its first change).
+    `modified` says that changes are waiting to be written back (`save_session`; a backend that
+    holds the dict itself clears it at once); `stored` whether the backend holds the session yet
+    (a new one is stored on its first change).
     A nested list or dict changed in place is not seen: assign it again to store the change.
     """
 
@@ -71,6 +72,10 @@ class SessionDict(dict[str, Any]):
         self.modified = False
         self.stored = False
         self.on_change = on_change
+
+    def mark_saved(self) -> None:
+        """The changes so far are in the store."""
+        self.modified = False
 
     def _changed(self) -> None:
         self.modified = True

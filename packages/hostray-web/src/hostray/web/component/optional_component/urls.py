@@ -1,19 +1,7 @@
-"""URL helpers shared by the optional components."""
+"""URL helpers shared by the optional components: hostray-config's one way to hide secrets."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from hostray.config import mask_url
 
 __all__ = ["mask_url"]
-
-
-def mask_url(url: str) -> str:
-    """`url` with its password replaced by `***`, fit for logs and `/components_info`."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
