@@ -9,7 +9,7 @@ import pytest
 
 from hostray.config import ConfigError
 from hostray.web.component import DefaultComponentTypes, OptionalComponentTypes
-from hostray.web.component.optional_component.metrics import UNMATCHED_ROUTE
+from hostray.web.route_patterns import UNMATCHED_ROUTE
 from hostray.web.testing import HostrayClient
 
 from .scrape import labels, parse

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from hostray.cli.errors import CliError
 from hostray.cli.processes import serve_forked
+from hostray.config import console_line
 from hostray.web.component.optional_component.metrics_processes import multiprocess_metrics
 from hostray.web.per_process import per_process_problems
 from hostray.web.project import Project, load_project
@@ -50,9 +51,12 @@ class CommandLineServer(HostrayServer):
         await super().start(sockets)
         # One write of whole lines: the children of --processes share stdout and must not
         # interleave their announcements.
+        # With `logger.format: json` each line is a JSON object like the log lines.
         sys.stdout.write(
-            f"{self.project.name}: listening on {self.url} (pid {os.getpid()})\n"
-            "press ctrl+c to stop\n"
+            console_line(f"{self.project.name}: listening on {self.url} (pid {os.getpid()})")
+            + "\n"
+            + console_line("press ctrl+c to stop")
+            + "\n"
         )
         sys.stdout.flush()
         if self.autoreload:
@@ -75,7 +79,7 @@ class CommandLineServer(HostrayServer):
         asyncio.get_running_loop().call_later(
             2 * AUTORELOAD_CHECK_MS / 1000,
             print,
-            "autoreload: watching the project's files for changes",
+            console_line("autoreload: watching the project's files for changes"),
         )
 
     def _parent_gone(self, loop: asyncio.AbstractEventLoop) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -18,13 +19,15 @@ from tornado.web import (
     _HandlerDelegate,
 )
 
-from hostray.config import mask_secrets
+from hostray.config import LOG_CONTEXT, mask_secrets
 
 from ._body_limit import LimitedHandlerDelegate
 from .component import ComponentManager
 from .config_validator import DEFAULT_MAX_BODY_SIZE
 from .errors import ProjectError
 from .project import Project
+from .request_context import RequestIdTransform, start_request_context
+from .route_patterns import RoutePatterns
 
 __all__ = ["HostrayApplication", "OpenWebSockets", "build_application", "build_components"]
 
@@ -87,6 +90,8 @@ class HostrayApplication(Application):
     ) -> None:
         super().__init__(handlers, **settings)
         self.add_transform(_NoServerVersion)
+        self.add_transform(RequestIdTransform)
+        self.route_patterns = RoutePatterns(self.wildcard_router.rules)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
         self.max_body_size = max_body_size
@@ -94,7 +99,12 @@ class HostrayApplication(Application):
         """Called with every finished request after it is logged (the `metrics` component)."""
 
     def log_request(self, handler: RequestHandler) -> None:
-        """Log the finished request as Tornado does, then hand it to `request_observer`."""
+        """Log the finished request as Tornado does (its status and duration in the request's
+        log context), then hand it to `request_observer`."""
+        context = LOG_CONTEXT.get()
+        if context is not None:
+            context["status"] = handler.get_status()
+            context["duration_ms"] = round(1000.0 * handler.request.request_time(), 3)
         super().log_request(handler)
         if self.request_observer is not None:
             self.request_observer(handler)
@@ -107,8 +117,8 @@ class HostrayApplication(Application):
         path_args: list[bytes] | None = None,
         path_kwargs: dict[str, bytes] | None = None,
     ) -> _HandlerDelegate:
-        """Tornado's delegate for the handler, with the server's body limit."""
-        return LimitedHandlerDelegate(
+        """Tornado's delegate for the handler, with the server's body limit and a log context."""
+        return _RequestDelegate(
             self,
             request,
             target_class,
@@ -124,6 +134,21 @@ class HostrayApplication(Application):
         if "%00" in path or "\x00" in path:
             return self.get_handler_delegate(request, ErrorHandler, {"status_code": 400})
         return super().find_handler(request, **kwargs)
+
+
+class _RequestDelegate(LimitedHandlerDelegate):
+    """Runs the handler in a context of its own holding the request's id and route."""
+
+    application: HostrayApplication
+
+    def execute(self) -> Any:
+        """Tornado's `execute`, in a fresh copy of the context with the request's log fields."""
+        return contextvars.copy_context().run(self._execute_with_context)
+
+    def _execute_with_context(self) -> Any:
+        route = self.application.route_patterns.route_of(self.handler_class, self.request)
+        start_request_context(self.request, route)
+        return super().execute()
 
 
 async def build_components(project: Project) -> ComponentManager:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hostray.config import (
+    LOG_FORMATS,
     ConfigBaseElementMeta,
     ConfigContainerMeta,
     ConfigElementMeta,
@@ -85,7 +86,12 @@ HostrayWebConfigComponentValidator = ConfigContainerMeta(
         ConfigElementMeta("dir", str, False),
         ConfigElementMeta("lang", str, False, default="en"),
     ),
-    ConfigContainerMeta("logger", False, ConfigElementMeta("dir", str, False)),
+    ConfigContainerMeta(
+        "logger",
+        False,
+        ConfigElementMeta("dir", str, False),
+        ConfigElementMeta("format", str, False, default="text", choices=LOG_FORMATS),
+    ),
     ConfigContainerMeta("worker_pool", False, ConfigScalableElementMeta(str, _workers)),
     ConfigContainerMeta(
         "task_queue", False, ConfigElementMeta("worker_count", _workers, False, default=1)

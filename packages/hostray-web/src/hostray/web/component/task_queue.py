@@ -17,6 +17,7 @@ from hostray.workers import FunctionQueueWorker
 
 from ..errors import TaskDroppedError, TaskQueueClosedError
 from ..messages import message
+from ..request_context import in_request_context
 from .base import Component, ComponentManager
 
 __all__ = ["TaskDroppedError", "TaskQueueComponent"]
@@ -73,8 +74,14 @@ class TaskQueueComponent(Component):
             worker = self._pick_worker()
             task = _Task(_name_of(func), worker)
             self._pending.add(task)
-        worker.run_method(
-            self._run, task, func, args, kwargs, on_finish=on_finish, on_exception=on_exception
+        worker.run_method(  # in the caller's request context: its log lines keep the request id
+            in_request_context(self._run),
+            task,
+            func,
+            args,
+            kwargs,
+            on_finish=on_finish,
+            on_exception=on_exception,
         )
 
     def _pick_worker(self) -> FunctionQueueWorker:

@@ -21,6 +21,9 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from tornado.web import RequestHandler
 
+from hostray.config import LOG_CONTEXT
+
+from ...route_patterns import UNMATCHED_ROUTE
 from .. import Component, ComponentManager, DefaultComponentTypes, OptionalComponentTypes
 from .metrics_collectors import ComponentsCollector, ServerCollector
 from .settings import MetricsSettings
@@ -28,8 +31,6 @@ from .settings import MetricsSettings
 __all__ = ["MULTIPROC_ENV", "UNMATCHED_ROUTE", "MetricsComponent"]
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-UNMATCHED_ROUTE = "<unmatched>"
-"""The `route` label of requests that matched no configured route (404s, refused paths)."""
 
 _LABELS = ("route", "method", "status")
 
@@ -91,20 +92,28 @@ class MetricsComponent(Component):
         self._server.pid_label = self.multiprocess
         self.registry.register(self._server)
         self.registry.register(ComponentsCollector(component_manager, self.multiprocess))
-        self._children: dict[tuple[type, str, int], tuple[Any, Any]] = {}
-        self._routes: dict[type, list[tuple[Any, str]]] = {}
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, app: Any, http_server: Any) -> None:
         """Start recording `app`'s requests; read in-flight requests from `http_server`."""
-        routes: dict[type, list[tuple[Any, str]]] = {}
-        for rule in app.wildcard_router.rules:
-            pattern = rule.matcher.regex.pattern
-            routes.setdefault(rule.target, []).append((rule.matcher, pattern.removesuffix("$")))
-        self._routes = routes
         self._server.in_flight = lambda: int(http_server.in_flight)
         self._server.websockets = lambda: len(app.open_websockets)
         app.request_observer = self.record
         self._attach(app.component_manager)
+
+    def record(self, handler: RequestHandler) -> None:
+        """Count a finished request and observe its duration (its route from the log context)."""
+        request = handler.request
+        context = LOG_CONTEXT.get()
+        route = UNMATCHED_ROUTE if context is None else context["route"]
+        key = (route, request.method or "", handler.get_status())
+        children = self._children.get(key)
+        if children is None:
+            labels = (route, key[1], str(key[2]))
+            children = (self.requests.labels(*labels), self.latency.labels(*labels))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(request.request_time())
 
     def _attach(self, manager: ComponentManager) -> None:
         """Observe the calls of the worker pools and services components."""
@@ -122,33 +131,6 @@ class MetricsComponent(Component):
         self.service_calls.labels(service).observe(seconds)
         if error is not None:
             self.service_errors.labels(service, error).inc()
-
-    def _route_of(self, handler: RequestHandler) -> tuple[str, bool]:
-        """The route pattern the handler was routed by, and whether its class names it alone."""
-        candidates = self._routes.get(type(handler))
-        if not candidates:
-            return UNMATCHED_ROUTE, True
-        if len(candidates) == 1:
-            return candidates[0][1], True
-        for matcher, pattern in candidates:
-            if matcher.match(handler.request) is not None:
-                return pattern, False
-        return UNMATCHED_ROUTE, False
-
-    def record(self, handler: RequestHandler) -> None:
-        """Count a finished request and observe its duration."""
-        request = handler.request
-        status = handler.get_status()
-        key = (type(handler), request.method or "", status)
-        children = self._children.get(key)
-        if children is None:
-            route, alone = self._route_of(handler)
-            labels = (route, key[1], str(status))
-            children = (self.requests.labels(*labels), self.latency.labels(*labels))
-            if alone:
-                self._children[key] = children
-        children[0].inc()
-        children[1].observe(request.request_time())
 
     def exposition(self) -> bytes:
         """The Prometheus text format of everything the registry collects."""

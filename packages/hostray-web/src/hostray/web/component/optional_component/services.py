@@ -10,15 +10,18 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
+from hostray.config import LOG_CONTEXT
+
 from ...errors import ComponentClosedError
+from ...request_context import REQUEST_ID_HEADER, current_request_id
 from .. import Component, ComponentManager
 from .errors import (
     MethodNotEnabledError,
@@ -60,6 +63,9 @@ def _new_session() -> aiohttp.ClientSession:
 
 async def _close_session(session: aiohttp.ClientSession) -> None:
     await session.close()
+
+
+T = TypeVar("T")
 
 
 class ServicesComponent(Component):
@@ -111,8 +117,11 @@ class ServicesComponent(Component):
         """Send the request and wait for the response (blocking; from any thread)."""
         if self._disposed:
             raise ComponentClosedError("services: the component is disposed")
+        context = LOG_CONTEXT.get()
         return self._loop_thread.run(
-            self.invoke_async(service_name, method, streaming_callback, **kwargs)
+            _with_log_context(
+                context, self.invoke_async(service_name, method, streaming_callback, **kwargs)
+            )
         )
 
     async def invoke_async(
@@ -276,6 +285,11 @@ class ServicesComponent(Component):
                 )
             else:
                 request["data"] = _pairs(arguments)
+        request_id = current_request_id()
+        if request_id is not None:
+            headers = CIMultiDict(request.get("headers") or {})
+            headers.setdefault(REQUEST_ID_HEADER, request_id)
+            request["headers"] = headers
         return url, request
 
     async def dispose(self, component_manager: ComponentManager) -> None:
@@ -334,3 +348,9 @@ def _text(name: str, value: Any) -> str:
     raise ServiceError(
         f"argument {name!r}: cannot send a {type(value).__name__} (str, int, float, bool)"
     )
+
+
+async def _with_log_context(context: dict[str, Any] | None, call: Awaitable[T]) -> T:
+    """Await `call` on the services loop with the calling thread's request log context."""
+    LOG_CONTEXT.set(context)
+    return await call
