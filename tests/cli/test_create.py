@@ -8,6 +8,8 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from hostray.web.config_validator import HostrayWebConfigValidator
+
 EXPECTED_FILES = {
     "component/__init__.py",
     "component/hello.py",
@@ -65,6 +67,8 @@ def test_controllers_and_config_route_hello(cli, tmp_path) -> None:
     cli("create", str(tmp_path / "hello"))
     config = yaml.safe_load((tmp_path / "hello/server_config.yaml").read_text(encoding="utf-8"))
     assert config["port"] == 8888
+    for key in ("max_body_size", "idle_connection_timeout", "body_timeout", "max_connections"):
+        assert config[key] == HostrayWebConfigValidator.get_cls_parameter(key).default, key
     assert config["component"] == {"hello": {"p1": "This is p1"}}
     enums = ast.parse((tmp_path / "hello/controller/__init__.py").read_text(encoding="utf-8"))
     values = {

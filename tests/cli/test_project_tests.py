@@ -71,3 +71,51 @@ def test_self_check_leaves_no_files_behind(cli, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     assert cli("test").code == 0
     assert list(tmp_path.iterdir()) == []
+
+
+ENTITIES = """\
+from sqlalchemy import Column, Integer, String
+
+from hostray.util.orm import EntityBaseAddon, get_declarative_base
+
+DeclarativeBase = get_declarative_base()
+
+
+class GreetingEntity(DeclarativeBase, EntityBaseAddon):
+    __tablename__ = "hello_greetings"
+    id = Column(Integer, primary_key=True)
+    text = Column(String(40), nullable=False)
+"""
+
+SERVER_CASE = """\
+from component.entities import GreetingEntity
+from hostray.unit_test import ServerTestCase
+
+
+class HelloServerTestCase(ServerTestCase):
+    def test_hello_is_served(self):
+        response = self.fetch("/hello")
+        self.assertEqual(response.code, 200, response.body)
+        self.assertIn(b"Hello World", response.body)
+
+    def test_a_missing_route_is_a_404(self):
+        self.assertEqual(self.fetch("/missing").code, 404)
+        self.assertEqual(GreetingEntity.__tablename__, "hello_greetings")
+"""
+
+
+def test_a_server_test_case_serves_a_project_with_entities(cli, tmp_path) -> None:
+    project = create_project(tmp_path / "hello")
+    (project / "component" / "entities.py").write_text(ENTITIES, encoding="utf-8")
+    hello = project / "component" / "hello.py"
+    hello.write_text("from .entities import DeclarativeBase\n" + hello.read_text(), "utf-8")
+    (project / "unit_test" / "served.py").write_text(SERVER_CASE, encoding="utf-8")
+    init = project / "unit_test" / "__init__.py"
+    init.write_text(
+        init.read_text(encoding="utf-8")
+        + "    Served = ('served', 'served', 'HelloServerTestCase')\n",
+        encoding="utf-8",
+    )
+    result = cli("test", str(project))
+    assert result.code == 0, result.err
+    assert "Ran 3 tests" in result.err

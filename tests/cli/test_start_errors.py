@@ -105,15 +105,66 @@ def test_port_in_use_from_config_names_the_key(cli, tmp_path) -> None:
 def test_missing_ssl_files_name_the_keys_and_files(cli, tmp_path) -> None:
     config = GOOD_HELLO + "ssl:\n  crt: missing.crt\n  key: missing.key\n"
     project = _project(tmp_path, config)
+    result = cli("start", str(project), "--port", "0", "--address", "127.0.0.1")
+    assert result.code == 2, result.err
+    config_file = project / "server_config.yaml"
+    assert result.err.splitlines() == [
+        f"error: {config_file}:7: ssl.crt: no such file: {project / 'missing.crt'}",
+        f"error: {config_file}:8: ssl.key: no such file: {project / 'missing.key'}",
+    ]
+
+
+def test_an_ssl_file_that_is_missing_is_named_alone(cli, tmp_path) -> None:
+    project = _project(tmp_path, GOOD_HELLO)
+    (project / "server.key").write_text("not a key", encoding="utf-8")
+    with (project / "server_config.yaml").open("a", encoding="utf-8") as config:
+        config.write("ssl:\n  crt: missing.crt\n  key: server.key\n")
     line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "127.0.0.1"))
-    assert "ssl.crt" in line
-    assert str(project / "missing.crt") in line
+    assert line == (
+        f"error: {project / 'server_config.yaml'}:7: ssl.crt: no such file: "
+        f"{project / 'missing.crt'}"
+    )
+
+
+def test_the_create_hint_quotes_a_directory_with_a_space(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("create", "with space")
+    assert result.code == 0, result.err
+    assert "start it with: hostray start 'with space'" in result.out
 
 
 def test_debug_refuses_several_processes(cli, tmp_path) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     line = _one_error_line(cli("start", str(project), "--debug", "--processes", "2"))
     assert "--debug" in line and "--processes 2" in line
+
+
+FAILING_INIT = """\
+from hostray.web.component import Component
+
+
+def check(p1):
+    return {"x": 1}[p1]
+
+
+class HelloComponent(Component):
+    def init(self, component_manager, p1, **kwargs):
+        check(p1)
+"""
+
+
+def test_an_init_that_raises_shows_the_projects_frames(cli, tmp_path) -> None:
+    project = _project(tmp_path, GOOD_HELLO.replace("p1: x", "p1: y"))
+    hello = project / "component" / "hello.py"
+    hello.write_text(FAILING_INIT, encoding="utf-8")
+    result = cli("start", str(project), "--port", "0", "--address", "127.0.0.1")
+    assert result.code == 2, result.err
+    lines = result.err.splitlines()
+    assert lines[0].startswith("error: ") and "init failed: KeyError: 'y'" in lines[0]
+    assert lines[1:] == [
+        f"      {hello}:10: in init: check(p1)",
+        f'      {hello}:5: in check: return {{"x": 1}}[p1]',
+    ]
 
 
 MEMORY_SESSIONS = GOOD_HELLO + "  memory_cache:\n    sess_lifetime: 600\n"

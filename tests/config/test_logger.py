@@ -217,3 +217,26 @@ def test_a_bool_where_0_7_5_had_log_dir_is_refused(fresh_names: list[str]) -> No
     fresh_names.append("hostray.test.positional.bool")
     with pytest.raises(TypeError, match=r"log_to_resource=\.\.\. by keyword"):
         get_Hostray_logger("hostray.test.positional.bool", True)  # type: ignore[arg-type]
+
+
+def test_the_console_fallback_stamps_what_no_echo_printed(capsys) -> None:
+    import logging
+
+    from hostray.config import get_Hostray_logger, install_console_fallback
+
+    handler = install_console_fallback()
+    try:
+        assert install_console_fallback() is handler  # once per process
+        quiet = get_Hostray_logger("hostray.test.fallback.quiet", echo=False)
+        loud = get_Hostray_logger("hostray.test.fallback.loud", echo=True)
+        quiet.error("bare before")
+        loud.error("echoed once")
+        quiet.info("below the fallback's level")
+        captured = capsys.readouterr()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    (line,) = captured.err.splitlines()
+    assert line.endswith("ERROR    hostray.test.fallback.quiet - bare before")
+    assert line[:4].isdigit()  # the time comes first
+    assert captured.out.count("echoed once") == 1
+    assert "echoed once" not in captured.err

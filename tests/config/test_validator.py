@@ -259,3 +259,23 @@ def test_schema_mistakes_are_caught_when_declared() -> None:
         ConfigSwitchableElementMeta("m", str, True, ConfigElementMeta("x", str, True))
     with pytest.raises(TypeError, match="an element takes no sub-parameters"):
         ConfigElementMeta("x", str, True).set_cls_parameters(ConfigElementMeta("y", str, True))
+
+
+def test_a_validator_scope_keeps_its_changes_to_itself() -> None:
+    from hostray.config import validator_scope
+
+    root = ConfigContainerMeta(
+        "root", False, ConfigContainerMeta("component", False, ConfigContainerMeta("logger", False))
+    )
+    component = root.get_cls_parameter("component")
+    with validator_scope():
+        component.set_cls_parameters(ConfigContainerMeta("hello", False))
+        built_inside = ConfigContainerMeta("built", False, ConfigElementMeta("x", int, True))
+        assert list(root.get_cls_parameter("component").cls_parameters) == ["logger", "hello"]
+        assert root({"component": {"hello": {}}}).parameter == {"component": {"hello": {}}}
+        with validator_scope():
+            assert "hello" not in component.cls_parameters  # a nested load starts afresh
+    assert list(component.cls_parameters) == ["logger"]
+    with pytest.raises(ConfigError, match=r"component\.hello: unknown key"):
+        root({"component": {"hello": {}}})
+    assert list(built_inside.cls_parameters) == ["x"]  # a class made in a scope keeps its own

@@ -52,5 +52,6 @@ def test_missing_ssl_files(hostray, hello_project) -> None:
     config = hello_project / "server_config.yaml"
     with config.open("a", encoding="utf-8") as f:
         f.write("ssl:\n    crt: nowhere.crt\n    key: nowhere.key\n")
+    (hello_project / "nowhere.key").write_text("present, so only the certificate is missing")
     done = hostray("start", str(hello_project), "--address", "127.0.0.1", "--port", "0")
-    _check_one_line(done, "ssl.crt", str(hello_project / "nowhere.crt"))
+    _check_one_line(done, "ssl.crt: no such file", str(hello_project / "nowhere.crt"))

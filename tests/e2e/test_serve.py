@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import urllib.error
 import urllib.request
 
 import pytest
@@ -91,6 +92,97 @@ def test_processes_with_a_start_up_problem_stop_at_once(hostray, hello_project) 
     )
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.splitlines()
-    assert 1 <= len(lines) <= 2, done.stderr  # the line of each child that got as far
-    assert all(line.startswith("error: ") and "ssl.crt" in line for line in lines)
+    assert 2 <= len(lines) <= 4, done.stderr  # crt and key, of each child that got as far
+    assert all(line.startswith("error: ") and "no such file" in line for line in lines)
+    assert any("ssl.crt" in line for line in lines) and any("ssl.key" in line for line in lines)
     assert "Traceback" not in done.stderr
+
+
+def test_debug_survives_a_syntax_error_and_serves_again_once_fixed(serve, hello_project) -> None:
+    with serve(hello_project, "--debug") as server:
+        url = server.wait_listening()
+        server.wait_for(re.compile("autoreload: watching"))
+        hello = hello_project / "controller" / "hello.py"
+        good = hello.read_text(encoding="utf-8")
+        hello.write_text(good + "\ndef broken(:\n", encoding="utf-8")
+        problem = server.wait_for(re.compile(r"error: .*SyntaxError"), timeout=10)
+        where = server.wait_for(re.compile(rf'File "{re.escape(str(hello))}", line 16'), timeout=10)
+        server.wait_for(re.compile("autoreload: waiting for a change"), timeout=10)
+        hello.write_text(good, encoding="utf-8")
+        url = server.wait_listening(timeout=10)
+        assert _get(url + "/hello") == HELLO
+        assert server.stop(signal.SIGTERM) == 0
+    assert "importing module 'controller.hello' failed: SyntaxError" in problem.string
+    assert where
+
+
+def test_debug_true_in_the_config_autoreloads_like_the_option(serve, hello_project) -> None:
+    config = hello_project / "server_config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("debug: False", "debug: true"), encoding="utf-8")
+    with serve(hello_project) as server:
+        server.wait_listening()
+        server.wait_for(re.compile("autoreload: watching"))
+        assert server.stop(signal.SIGTERM) == 0
+
+
+def test_debug_shows_the_whole_traceback_of_an_init_that_raises(serve, hello_project) -> None:
+    hello = hello_project / "component" / "hello.py"
+    source = hello.read_text(encoding="utf-8")
+    hello.write_text(source.replace("print(", "{}['missing'] or print("), encoding="utf-8")
+    with serve(hello_project, "--debug") as server:
+        server.wait_for(re.compile(r"error: .*component\.hello: init failed: KeyError"))
+        server.wait_for(re.compile(r"Traceback \(most recent call last\)"))
+        server.wait_for(re.compile(r"hostray/web/application\.py"))  # hostray's frames too
+        server.wait_for(re.compile("autoreload: waiting for a change"))
+        hello.write_text(source, encoding="utf-8")
+        url = server.wait_listening()
+        assert _get(url + "/hello") == HELLO
+        assert server.stop(signal.SIGTERM) == 0
+
+
+BOOM = """\
+from hostray.web.controller import RequestController
+
+
+class BoomController(RequestController):
+    def get(self):
+        raise KeyError("b")
+"""
+
+_STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (INFO|WARNING|ERROR) ")
+
+
+@pytest.mark.parametrize("log_dir", [False, True])
+def test_every_log_line_has_time_and_level_from_first_to_last(
+    serve, hello_project, log_dir
+) -> None:
+    (hello_project / "controller" / "boom.py").write_text(BOOM, encoding="utf-8")
+    init = hello_project / "controller" / "__init__.py"
+    init.write_text(
+        init.read_text(encoding="utf-8") + "    Boom = ('boom', 'boom', 'BoomController')\n",
+        encoding="utf-8",
+    )
+    config = hello_project / "server_config.yaml"
+    text = config.read_text(encoding="utf-8") + "    /boom:\n        enum: boom\n"
+    if log_dir:
+        text = text.replace("component:\n", "component:\n    logger:\n        dir: logs\n")
+    config.write_text(text, encoding="utf-8")
+    with serve(hello_project) as server:
+        url = server.wait_listening()
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            _DIRECT.open(url + "/boom", timeout=10)
+        assert answered.value.code == 500
+        server.wait_for(re.compile(r"500 GET /boom"))
+        assert server.stop(signal.SIGTERM) == 0
+    boom = hello_project / "controller" / "boom.py"
+    logged = [
+        line
+        for line in server.text().splitlines()
+        if not line.startswith(("init Hello component", "hostray Server: listening", "press "))
+    ]
+    assert logged[-1].endswith("hostray Server stopped")
+    assert f'    {boom}:6: in get: raise KeyError("b")' in logged
+    frames = [line for line in logged if line.startswith("    ")]
+    assert len(frames) == 1  # the project's frame only; Tornado's stay out
+    assert all(_STAMPED.match(line) for line in logged if not line.startswith("    ")), logged

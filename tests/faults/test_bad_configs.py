@@ -41,6 +41,11 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "port_range.yaml": (":2:", "port", "70000"),
     "port_type.yaml": (":2:", "port", "'eighty'"),
     "services_without_name.yaml": (":5:", "component.services.http://127.0.0.1:9./.name"),
+    "services_zero_response_size.yaml": (
+        ":7:",
+        "component.services.http://127.0.0.1:9./.max_response_size",
+        "bytes ≥ 1",
+    ),
     "shutdown_timeout_negative.yaml": (":2:", "shutdown_timeout", "-1"),
     "ssl_missing_files.yaml": ("ssl.crt", "missing.crt"),
     "ssl_without_key.yaml": (":2:", "ssl.key", "missing"),

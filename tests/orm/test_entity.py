@@ -175,3 +175,24 @@ def test_validation_by_a_callable() -> None:
     Item().parameter_validation(code="42")
     with pytest.raises(EntityValidationError, match=r"item\.code: 'x1' is not a valid int"):
         Item().parameter_validation(code="x1")
+
+
+def test_a_declarative_scope_declares_the_same_table_again_on_a_base_of_its_own() -> None:
+    from sqlalchemy import Column, Integer
+
+    from hostray.orm import declarative_scope, declared_bases, get_declarative_base
+
+    loads = []
+    for _ in range(2):
+        with declarative_scope({}) as bases:
+            base = get_declarative_base("scoped_reload")
+            assert get_declarative_base("scoped_reload") is base
+            type(
+                "Row",
+                (base,),
+                {"__tablename__": "scoped_rows", "id": Column(Integer, primary_key=True)},
+            )
+            assert declared_bases() == {"scoped_reload": base}
+        loads.append(bases["scoped_reload"])
+    assert loads[0] is not loads[1]
+    assert "scoped_reload" not in declared_bases()  # the process registry is untouched

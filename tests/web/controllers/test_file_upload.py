@@ -323,3 +323,23 @@ async def test_20_mb_upload_streams_to_disk_with_bounded_memory(serve, dirs) -> 
         assert hashlib.file_digest(saved, "sha256").digest() == digest.digest()
     # Client and server share this process: both stream, so the peak stays far below the body.
     assert peak < total // 4, f"peak {peak} bytes"
+
+
+async def test_a_multipart_form_is_refused_with_415_and_saves_nothing(serve, dirs) -> None:
+    upload_dir, _ = dirs
+    served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
+    boundary = "----hostrayboundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
+    ).encode()
+    response = await served.fetch(
+        "/upload?filename=a.txt",
+        method="POST",
+        body=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.code == 415
+    assert b"multipart form uploads are not accepted" in response.body
+    assert b"--data-binary" in response.body
+    assert tree(upload_dir) == set()

@@ -83,3 +83,55 @@ async def test_only_get_is_allowed(serve) -> None:
     RecordingDownload.writes = []
     response = await served.fetch("/file", method="POST", body=b"x")
     assert response.code == 405
+
+
+class FileDownload(StreamingDownloadController):
+    path: str
+    writes: list[int]
+
+    async def _prepare_binary(self) -> str:
+        return self.path
+
+    def write(self, chunk: Any) -> None:
+        self.writes.append(len(chunk))
+        super().write(chunk)
+
+
+class GeneratedDownload(StreamingDownloadController):
+    async def _prepare_binary(self) -> Any:
+        async def rows() -> Any:
+            for n in range(1000):
+                yield f"{n},{n * n}\n".encode()
+
+        return rows()
+
+
+async def test_a_file_path_is_streamed_from_disk_in_chunks(serve, tmp_path) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(DATA)
+    FileDownload.path = str(path)
+    FileDownload.writes = []
+    served = serve([("/file", FileDownload, {"chunk_size": 64 * 1024})])
+    received: list[bytes] = []
+    response = await served.fetch("/file", streaming_callback=received.append)
+    assert response.code == 200
+    assert int(response.headers["Content-Length"]) == len(DATA)
+    assert b"".join(received) == DATA
+    assert max(FileDownload.writes) == 64 * 1024  # never the whole file at once
+    assert len(FileDownload.writes) == -(-len(DATA) // (64 * 1024))
+
+
+async def test_a_missing_file_is_a_404(serve, tmp_path) -> None:
+    FileDownload.path = str(tmp_path / "nowhere.bin")
+    FileDownload.writes = []
+    served = serve([("/file", FileDownload, {})])
+    response = await served.fetch("/file")
+    assert response.code == 404
+
+
+async def test_an_async_generator_is_sent_as_it_comes(serve) -> None:
+    served = serve([("/rows", GeneratedDownload, {})])
+    response = await served.fetch("/rows")
+    assert response.code == 200
+    lines = response.body.decode().splitlines()
+    assert len(lines) == 1000 and lines[-1] == "999,998001"

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-
-from hostray.web._reserved import reset_reserved
 
 
 def write_project(root: Path, config: str, files: dict[str, str] | None = None) -> Path:
@@ -20,11 +15,3 @@ def write_project(root: Path, config: str, files: dict[str, str] | None = None) 
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     return root
-
-
-@pytest.fixture(autouse=True)
-def _forget_projects() -> Iterator[None]:
-    """Each test starts and ends without a loaded project's modules or validators."""
-    reset_reserved()
-    yield
-    reset_reserved()

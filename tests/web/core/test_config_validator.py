@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from hostray.config import ConfigError
-from hostray.web._reserved import reset_reserved
+from hostray.config import ConfigError, validator_scope
 from hostray.web.config_validator import (
     ConfigContainerMeta,
     ConfigElementMeta,
@@ -121,7 +120,7 @@ def test_component_and_controller_validators_are_the_roots_children() -> None:
 
 
 def test_seed_hello_validator_extension_reaches_the_root_validator() -> None:
-    try:
+    with validator_scope():
         HostrayWebConfigComponentValidator.set_cls_parameters(
             ConfigContainerMeta("hello", False, ConfigElementMeta("p1", str, True))
         )
@@ -129,8 +128,6 @@ def test_seed_hello_validator_extension_reaches_the_root_validator() -> None:
         assert ok.get_parameter("component.hello.p1") == "This is p1"
         with pytest.raises(ConfigError, match=r"component\.hello\.p1: missing required key"):
             HostrayWebConfigValidator({"component": {"hello": {}}})
-    finally:
-        reset_reserved()
     assert "hello" not in HostrayWebConfigComponentValidator.cls_parameters
 
 

@@ -216,7 +216,9 @@ def test_component_init_that_raises_is_a_project_error_and_disposes_the_rest(
         asyncio.run(server.start())
     assert caught.value.problems == [
         f"{root / 'server_config.yaml'}: component.hello: init failed: "
-        "ValueError: p1 must be a string, got 1 (project 'initfail')"
+        "ValueError: p1 must be a string, got 1 (project 'initfail')",
+        f"    {root / 'component' / 'hello.py'}:5: in init: "
+        "raise ValueError(f'p1 must be a string, got {p1!r}')",
     ]
 
 
@@ -247,7 +249,9 @@ HostrayWebConfigComponentValidator.set_cls_parameters(
     first_project = load_project(first)
     assert sys.modules["component"].__file__ == str(first / "component" / "__init__.py")
     assert str(first) in sys.path
-    assert "hello" in HostrayWebConfigComponentValidator.cls_parameters
+    # what the project's __init__ registered went into that load's copy of the validator tree
+    assert "hello" not in HostrayWebConfigComponentValidator.cls_parameters
+    assert first_project.config["component"]["hello"] == {"p1": "one"}
     import helpers  # type: ignore[import-not-found]
 
     assert helpers.WHO == "first"
@@ -372,3 +376,168 @@ def test_route_params_that_initialize_cannot_take_are_config_errors(tmp_path: Pa
         f"{config}:8: controller./alive.params: SystemAliveController.initialize() "
         "got an unexpected keyword argument 'verbose'",
     }
+
+
+HELPERS_KEYERROR = {
+    "controller/__init__.py": """\
+    from hostray.web.controller import ControllerType
+
+    class MiscTypes(ControllerType):
+        Misc = ('misc', 'misc', 'MiscController')
+    """,
+    "controller/misc.py": """\
+    from hostray.web.controller import RequestController
+
+    from .helpers import LABEL
+
+    class MiscController(RequestController):
+        pass
+    """,
+    "controller/helpers.py": """\
+    TABLE = {'a': 1}
+
+
+    def label(key):
+        return TABLE[key]
+
+
+    LABEL = label('b')
+    """,
+}
+
+
+def test_an_error_in_the_projects_code_shows_its_file_line_and_source(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "misc", "controller:\n    /misc:\n        enum: misc\n", HELPERS_KEYERROR
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root)
+    summary, *frames = caught.value.problems
+    assert "importing module 'controller.misc' failed: KeyError: 'b'" in summary
+    helpers = root / "controller" / "helpers.py"
+    assert frames == [
+        f"    {root / 'controller' / 'misc.py'}:3: in <module>: from .helpers import LABEL",
+        f"    {helpers}:8: in <module>: LABEL = label('b')",
+        f"    {helpers}:5: in label: return TABLE[key]",
+    ]
+
+
+def test_debug_shows_the_whole_traceback(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "misc", "controller:\n    /misc:\n        enum: misc\n", HELPERS_KEYERROR
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root, debug=True)
+    text = "\n".join(caught.value.problems[1:])
+    assert "Traceback (most recent call last):" in text
+    assert "importlib" in text  # the frames outside the project too
+    assert "KeyError: 'b'" in text
+
+
+def test_a_syntax_error_names_its_file_and_line(tmp_path: Path) -> None:
+    files = dict(HELPERS_KEYERROR)
+    files["controller/helpers.py"] = "LABEL = (1,\n"
+    root = write_project(
+        tmp_path / "syntax", "controller:\n    /misc:\n        enum: misc\n", files
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root)
+    assert f"    {root / 'controller' / 'helpers.py'}:1: " in "\n".join(caught.value.problems)
+
+
+def test_a_broken_reserved_package_is_reported_once_without_follow_on_problems(
+    tmp_path: Path,
+) -> None:
+    routes = "".join(f"    /r{n}:\n        enum: r{n}\n" for n in range(10))
+    root = write_project(
+        tmp_path / "broken",
+        "component:\n    hello:\n        p1: x\ncontroller:\n" + routes,
+        {
+            "controller/__init__.py": "from hostray.web.controller import ControllerType\n"
+            "class Types(ControllerType:\n",
+            "component/__init__.py": "raise RuntimeError('component is broken too')\n",
+        },
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root)
+    problems = [p for p in caught.value.problems if not p.startswith(" ")]
+    assert len(problems) == 2, caught.value.problems
+    assert "importing reserved package 'component' failed: RuntimeError" in problems[0]
+    assert "importing reserved package 'controller' failed: SyntaxError" in problems[1]
+    assert f"    {root / 'controller' / '__init__.py'}:2: " in "\n".join(caught.value.problems)
+
+
+def test_two_routes_on_one_broken_module_show_its_frames_once(tmp_path: Path) -> None:
+    files = dict(HELPERS_KEYERROR)
+    files["controller/__init__.py"] = (
+        files["controller/__init__.py"].rstrip()
+        + "\n        Other = ('other', 'misc', 'MiscController')\n"
+    )
+    root = write_project(
+        tmp_path / "twice",
+        "controller:\n    /misc:\n        enum: misc\n    /other:\n        enum: other\n",
+        files,
+    )
+    with pytest.raises(ProjectError) as caught:
+        load_project(root)
+    summaries = [p for p in caught.value.problems if not p.startswith(" ")]
+    frames = [p for p in caught.value.problems if p.startswith(" ")]
+    assert [s.split(": ")[1] for s in summaries] == [
+        "controller./misc.enum",
+        "controller./other.enum",
+    ]
+    assert all("importing module 'controller.misc' failed: KeyError" in s for s in summaries)
+    assert len(frames) == 3
+
+
+STRICT_COMPONENT = """\
+from hostray.web.component import Component
+
+
+class HelloComponent(Component):
+    def init(self, component_manager, p1, path, dir):
+        self.seen = (p1, path, dir, component_manager.root_dir)
+"""
+
+
+def test_init_without_kwargs_and_project_paths_as_written(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "strict",
+        "component:\n    hello:\n        p1: x\n        path: api/notes\n        dir: data\n",
+        {"component/__init__.py": HELLO_TYPES, "component/hello.py": STRICT_COMPONENT},
+    )
+    server = HostrayServer(root, port=0, address="127.0.0.1")
+
+    async def start_and_stop() -> object:
+        await server.start()
+        try:
+            assert server.component_manager is not None
+            return server.component_manager.components[-1].seen  # type: ignore[attr-defined]
+        finally:
+            await server.stop()
+
+    assert asyncio.run(start_and_stop()) == ("x", "api/notes", "data", str(root))
+
+
+def test_a_project_validator_declares_its_paths_with_config_path(tmp_path: Path) -> None:
+    validator = """\
+from hostray.config import config_path
+from hostray.web.config_validator import (
+    ConfigContainerMeta, ConfigElementMeta, HostrayWebConfigComponentValidator,
+)
+HostrayWebConfigComponentValidator.set_cls_parameters(
+    ConfigContainerMeta(
+        "hello",
+        False,
+        ConfigElementMeta("p1", str, True),
+        ConfigElementMeta("store", config_path, True),
+    )
+)
+"""
+    root = write_project(
+        tmp_path / "declared",
+        "component:\n    hello:\n        p1: api/notes\n        store: data/notes\n",
+        {"component/__init__.py": HELLO_TYPES + validator, "component/hello.py": HELLO_COMPONENT},
+    )
+    hello = load_project(root).config["component"]["hello"]
+    assert hello == {"p1": "api/notes", "store": str(root / "data" / "notes")}

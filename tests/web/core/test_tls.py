@@ -134,6 +134,17 @@ async def test_ca_requires_a_client_certificate_signed_by_it(
 def test_unreadable_certificate_is_a_config_error_naming_the_keys(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.crt"
     bogus.write_text("not a certificate")
-    server = tls_server({"crt": str(bogus), "key": str(tmp_path / "missing.key")})
+    (tmp_path / "some.key").write_text("not a key either")
+    server = tls_server({"crt": str(bogus), "key": str(tmp_path / "some.key")})
     with pytest.raises(ConfigError, match=r"ssl\.crt/ssl\.key: cannot load .*bogus\.crt"):
         asyncio.run(server.start())
+
+
+def test_a_missing_key_file_is_named_alone(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.crt"
+    bogus.write_text("not a certificate")
+    server = tls_server({"crt": str(bogus), "key": str(tmp_path / "missing.key")})
+    with pytest.raises(ConfigError) as caught:
+        asyncio.run(server.start())
+    (problem,) = caught.value.problems
+    assert problem.endswith(f": ssl.key: no such file: {tmp_path / 'missing.key'}")

@@ -277,3 +277,20 @@ def test_bad_config_is_one_config_error(make_component):
     assert any("/b.name: 'same' is already the name of" in p for p in problems)
     assert any("/c.name: missing required key" in p for p in problems)
     assert any("/d.timeout: expected seconds > 0" in p for p in problems)
+
+
+def test_a_direct_init_reads_the_block_as_the_config_file_does():
+    from hostray.web.component.optional_component.service_config import ServicesSettings
+    from hostray.web.config_validator import HostrayWebConfigComponentValidator
+
+    block = {"http://127.0.0.1:9": {"/a": {"name": "a", "post": ["x"], "option": None}}}
+    validated = HostrayWebConfigComponentValidator({"services": block}).parameter["services"]
+    direct = ServicesSettings.from_config(block)
+    assert direct == ServicesSettings.from_config(validated)
+    service = direct.services["a"]
+    assert (service.timeout, service.max_response_size, service.redirects) == (
+        30.0,
+        10 * 1024 * 1024,
+        "same_origin",
+    )
+    assert dict(service.methods) == {"post": ("x",), "options": None}

@@ -137,7 +137,7 @@ def test_bad_limits_are_config_errors(make_component):
     assert any("/a.max_response_size: expected bytes ≥ 1, got 0" in p for p in problems)
     assert any("/b.max_response_size: expected bytes ≥ 1, got '10MB'" in p for p in problems)
     assert any(
-        "/c.redirects: expected one of same_origin, any, none, got 'sometimes'" in p
+        "/c.redirects: expected one of 'same_origin', 'any', 'none', got 'sometimes'" in p
         for p in problems
     )
     assert any("/d.max_response_size" in p for p in problems)

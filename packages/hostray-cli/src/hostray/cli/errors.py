@@ -24,9 +24,15 @@ class CliError(Exception):
 
 
 def report(problems: list[str], stream: TextIO | None = None) -> int:
-    """Print each problem as one `error:` line on stderr and return the usage exit status."""
+    """Print each problem as one `error:` line on stderr and return the usage exit status.
+
+    A problem that starts with whitespace continues the one before it (the traceback frames of an
+    error in the project's code) and is printed indented as it is."""
     out = stream if stream is not None else sys.stderr
     for problem in problems:
+        if problem[:1].isspace():
+            out.write(f"  {problem.rstrip()}\n")
+            continue
         line = " ".join(problem.split())
         out.write(f"error: {line}\n")
     out.flush()

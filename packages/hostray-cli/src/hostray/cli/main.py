@@ -155,6 +155,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (2 for problems the user can fix)."""
+    from hostray.cli.versions import legacy_distribution_problem
+
+    legacy = legacy_distribution_problem()
+    if legacy is not None:
+        return report([legacy])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -13,10 +13,17 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from hostray.cli.errors import CliError
+from hostray.cli.errors import CliError, report
 from hostray.cli.processes import serve_forked
-from hostray.config import console_line
+from hostray.config import (
+    ConfigError,
+    console_line,
+    install_console_fallback,
+    load_yaml,
+    location_of,
+)
 from hostray.web.component.optional_component.metrics_processes import multiprocess_metrics
 from hostray.web.per_process import per_process_problems
 from hostray.web.project import Project, load_project
@@ -26,6 +33,9 @@ __all__ = ["AUTORELOAD_CHECK_MS", "CommandLineServer", "start_project"]
 
 AUTORELOAD_CHECK_MS = 500
 """How often `--debug` compares the project's files with what was loaded (Tornado's autoreload)."""
+
+_WATCHED_SUFFIXES = (".py", ".yaml", ".yml", ".csv")
+"""The files of a project a failed `--debug` start watches for the fix."""
 
 
 class CommandLineServer(HostrayServer):
@@ -49,6 +59,9 @@ class CommandLineServer(HostrayServer):
     async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Start as `HostrayServer` does, then announce the URL and arm autoreload / lifeline."""
         await super().start(sockets)
+        # From here on, a record no hostray logger echoes (Tornado's when they do not echo, any
+        # logged after the logger component is disposed) still gets time and level.
+        install_console_fallback()
         # One write of whole lines: the children of --processes share stdout and must not
         # interleave their announcements.
         # With `logger.format: json` each line is a JSON object like the log lines.
@@ -109,6 +122,44 @@ def _serve(server: CommandLineServer, sockets: list[socket.socket]) -> int:
             sock.close()
 
 
+def _config_debug(directory: str | os.PathLike[str]) -> str | None:
+    """Where the config sets `debug: true` (`file:line`), or None; read before the project loads,
+    so that `debug: true` and `--debug` behave the same from the first line."""
+    config = Path(directory) / "server_config.yaml"
+    try:
+        raw = load_yaml(str(config))
+    except (ConfigError, OSError):
+        return None
+    if isinstance(raw, dict) and raw.get("debug") is True:
+        return location_of(raw, "debug") or str(config)
+    return None
+
+
+def _wait_for_fix(directory: str | os.PathLike[str], problems: list[str]) -> int:
+    """`--debug` after a failed start: print the problems, watch the project's files, and start
+    again (re-executing, as Tornado's autoreload does) once one of them changes."""
+    import tornado.autoreload
+
+    report(problems)
+    root = Path(directory)
+    for path in root.rglob("*"):
+        if path.suffix in _WATCHED_SUFFIXES and path.is_file():
+            tornado.autoreload.watch(str(path))
+
+    async def watch() -> None:
+        tornado.autoreload.start(check_time=AUTORELOAD_CHECK_MS)
+        # As in _start_autoreload: the note waits until the files' times have been recorded.
+        asyncio.get_running_loop().call_later(
+            2 * AUTORELOAD_CHECK_MS / 1000,
+            print,
+            "autoreload: waiting for a change to the project's files to start again",
+        )
+        await asyncio.Event().wait()  # until the reload re-executes the process, or ctrl+c
+
+    asyncio.run(watch())
+    return 0  # not reached: the reload replaces the process
+
+
 def start_project(
     directory: str | os.PathLike[str],
     *,
@@ -117,23 +168,31 @@ def start_project(
     processes: int = 1,
     debug: bool = False,
 ) -> int:
-    """Serve the project in `directory` until SIGINT/SIGTERM; the exit status (0 when stopped)."""
-    if debug and processes != 1:
+    """Serve the project in `directory` until SIGINT/SIGTERM; the exit status (0 when stopped).
+
+    `--debug` and the config's `debug: true` are the same: tracebacks on 500 pages and in errors,
+    autoreload on a change, and a failed start waits for the fix instead of exiting."""
+    source = "--debug" if debug else _config_debug(directory)
+    if source is not None and processes != 1:
+        label = source if debug else f"{source}: debug: true"
         raise CliError(
-            f"--debug autoreloads a single process; it cannot be combined with "
+            f"{label} autoreloads a single process; it cannot be combined with "
             f"--processes {processes}"
         )
-    project = load_project(directory)
-    if processes != 1:
-        problems = per_process_problems(project.config, processes or os.cpu_count() or 1)
-        if problems:
-            raise CliError(*problems)
-    sockets = _bind(project, port, address)
+    if source is not None:
+        try:
+            return _start_single(directory, port, address, debug=True)
+        except (CliError, ConfigError) as exc:
+            if not (Path(directory) / "server_config.yaml").is_file():
+                raise  # nothing to watch: no project there
+            return _wait_for_fix(directory, exc.problems)
     if processes == 1:
-        server = CommandLineServer(
-            project, port=port, address=address, debug=True if debug else None, autoreload=debug
-        )
-        return _serve(server, sockets)
+        return _start_single(directory, port, address, debug=False)
+    project = load_project(directory)
+    problems = per_process_problems(project.config, processes or os.cpu_count() or 1)
+    if problems:
+        raise CliError(*problems)
+    sockets = _bind(project, port, address)
     with multiprocess_metrics(project):
         return serve_forked(
             lambda lifeline: _serve(
@@ -141,3 +200,15 @@ def start_project(
             ),
             processes,
         )
+
+
+def _start_single(
+    directory: str | os.PathLike[str], port: int | None, address: str | None, *, debug: bool
+) -> int:
+    """Load, bind and serve in this process (`debug`: with autoreload)."""
+    project = load_project(directory, debug=debug)
+    sockets = _bind(project, port, address)
+    server = CommandLineServer(
+        project, port=port, address=address, debug=True if debug else None, autoreload=debug
+    )
+    return _serve(server, sockets)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, distributions, version
+from importlib.metadata import PackageNotFoundError, distribution, distributions, version
 
-__all__ = ["compatible_requirement", "installed_hostray_distributions"]
+__all__ = [
+    "compatible_requirement",
+    "installed_hostray_distributions",
+    "legacy_distribution_problem",
+]
+
+LEGACY_DISTRIBUTION = "hostray"
+"""hostray 0.7.5's single distribution: it ships `hostray/__main__.py` and `hostray/web/`, so
+installed beside ours it overwrites our files."""
 
 _PREFIX = "hostray-"
 
@@ -29,3 +37,16 @@ def compatible_requirement(name: str) -> str:
     major, minor = [*parts, 0, 0][:2]
     upper = f"{major}.{minor + 1}" if major == 0 else f"{major + 1}"
     return f"{name}>={current},<{upper}"
+
+
+def legacy_distribution_problem() -> str | None:
+    """One line saying the legacy `hostray` distribution is installed and how to fix it, or None."""
+    try:
+        legacy = distribution(LEGACY_DISTRIBUTION)
+    except PackageNotFoundError:
+        return None
+    return (
+        f"the legacy distribution 'hostray' {legacy.version} is installed; it overwrites files of "
+        "hostray-web and hostray-cli (hostray/__main__.py, hostray/web/): run "
+        "`pip uninstall hostray`, then `pip install --force-reinstall hostray-web hostray-cli`"
+    )

@@ -24,6 +24,7 @@ from .logger import (
     LOG_MAX_BYTES,
     HostrayLogger,
     get_Hostray_logger,
+    install_console_fallback,
     set_default_loggers_level,
 )
 from .positions import ConfigDict, location_of
@@ -48,7 +49,9 @@ from .validator import (
     ConfigScalableContainerMeta,
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
+    validator_scope,
 )
+from .value_types import config_path
 from .yaml_loader import load_yaml, substitute_env
 
 __all__ = [
@@ -79,6 +82,7 @@ __all__ = [
     "Localization",
     "PY_DT_Converter",
     "__version__",
+    "config_path",
     "console_line",
     "convert_tuple_to_dict",
     "current_log_format",
@@ -87,6 +91,7 @@ __all__ = [
     "get_Hostray_logger",
     "get_class",
     "get_host_ip",
+    "install_console_fallback",
     "is_secret_key",
     "join_path",
     "join_to_abs_path",
@@ -99,6 +104,7 @@ __all__ = [
     "size_bytes_to_string",
     "str_to_datetime",
     "substitute_env",
+    "validator_scope",
     "walk_to_file_paths",
 ]
 

@@ -21,6 +21,7 @@ __all__ = [
     "HostrayLogger",
     "apply_log_format",
     "get_Hostray_logger",
+    "install_console_fallback",
     "set_default_loggers_level",
 ]
 
@@ -68,6 +69,27 @@ class _StdoutHandler(_StreamHandler):
     @stream.setter
     def stream(self, value: TextIO) -> None:
         """The stream is always the current ``sys.stdout``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record and mark it, so that the console fallback does not print it again."""
+        record.hostray_echoed = True
+        super().emit(record)
+
+
+class _StderrHandler(_StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time; skips records an echo handler printed."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.addFilter(lambda record: not getattr(record, "hostray_echoed", False))
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        """The stream is always the current ``sys.stderr``."""
 
 
 class _ConsoleFormatter(logging.Formatter):
@@ -182,6 +204,8 @@ def apply_log_format() -> None:
                 logger._hostray_echo.setFormatter(_console_formatter())
             if logger._hostray_file is not None:
                 logger._hostray_file.setFormatter(_file_formatter())
+        if _fallback is not None:
+            _fallback.setFormatter(_console_formatter())
         if current_log_format() == "json":
             last_resort = logging.StreamHandler(sys.stderr)
             last_resort.setLevel(logging.WARNING)
@@ -227,6 +251,28 @@ def get_Hostray_logger(
             logger.close()
     result: HostrayLogger = logger
     return result
+
+
+_fallback: logging.Handler | None = None
+
+
+def install_console_fallback(level: int = logging.WARNING) -> logging.Handler:
+    """Give the root logger (once per process) a stderr handler in hostray's console format for
+    records at `level` and above that no hostray echo printed.
+
+    Without it such records (Tornado's "Uncaught exception" when its loggers do not echo, anything
+    logged after the logger component is disposed) reach Python's last-resort handler and come
+    out bare, without time or level. For applications (the `hostray` command), not libraries.
+    """
+    global _fallback
+    with _LOCK:
+        if _fallback is None:
+            handler = _StderrHandler()
+            handler.setFormatter(_console_formatter())
+            handler.setLevel(level)
+            logging.getLogger().addHandler(handler)
+            _fallback = handler
+        return _fallback
 
 
 def set_default_loggers_level(level: int | str, names: Iterable[str] = DEFAULT_LOGGERS) -> None:

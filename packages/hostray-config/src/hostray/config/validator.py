@@ -7,7 +7,9 @@ with a dict validates the dict and returns an object whose ``parameter`` is the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import MappingProxyType
 from typing import Any
 
@@ -24,7 +26,22 @@ __all__ = [
     "ConfigScalableContainerMeta",
     "ConfigScalableElementMeta",
     "ConfigSwitchableElementMeta",
+    "validator_scope",
 ]
+
+_ScopeChildren = dict["ConfigBaseElementMeta", dict[str, "ConfigBaseElementMeta"]]
+_scope: ContextVar[_ScopeChildren | None] = ContextVar("hostray_validator_scope", default=None)
+
+
+@contextmanager
+def validator_scope() -> Iterator[None]:
+    """Within the block, validators' children are a copy: what `set_cls_parameters` and
+    `remove_cls_parameters` change there (a project load extending the schema) ends with it."""
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 class ConfigParameters:
@@ -81,7 +98,7 @@ class ConfigBaseElementMeta(type):
         cls.default = UNSET
         cls.choices = None
         cls._cls_parameters = {}
-        cls.set_cls_parameters(*parameters)
+        cls._add_children(cls._cls_parameters, parameters)
         return cls
 
     def __init__(cls, *args: Any, **kwargs: Any) -> None:
@@ -104,10 +121,33 @@ class ConfigBaseElementMeta(type):
     @property
     def cls_parameters(cls) -> Mapping[str, ConfigBaseElementMeta]:
         """The child validators by name (read-only view; change them with set_cls_parameters)."""
-        return MappingProxyType(cls._cls_parameters)
+        return MappingProxyType(cls._children())
+
+    def _children(cls) -> dict[str, ConfigBaseElementMeta]:
+        """The children as seen here: the validator scope's copy, if one is active and changed."""
+        scope = _scope.get()
+        if scope is not None and cls in scope:
+            return scope[cls]
+        return cls._cls_parameters
+
+    def _writable_children(cls) -> dict[str, ConfigBaseElementMeta]:
+        """The children to change: the class's own, or inside a validator scope its copy there."""
+        scope = _scope.get()
+        if scope is None:
+            return cls._cls_parameters
+        if cls not in scope:
+            scope[cls] = dict(cls._cls_parameters)
+        return scope[cls]
 
     def set_cls_parameters(cls, *cls_parameters: ConfigBaseElementMeta) -> None:
-        """Add child validators; one with the name of an existing child replaces it."""
+        """Add child validators; one with the name of an existing child replaces it.
+
+        Inside `validator_scope()` the change lasts only as long as the scope."""
+        cls._add_children(cls._writable_children(), cls_parameters)
+
+    def _add_children(
+        cls, children: dict[str, ConfigBaseElementMeta], cls_parameters: Iterable[Any]
+    ) -> None:
         if cls.element_kind in (ConfigElementType.Element, ConfigElementType.ScalableElement):
             if cls_parameters:
                 raise TypeError(f"{cls.__name__}: an element takes no sub-parameters")
@@ -125,19 +165,20 @@ class ConfigBaseElementMeta(type):
                     f"{cls.__name__}: the choices of a switchable element must be "
                     f"ConfigContainerMeta classes, got {parameter!r}"
                 )
-            cls._cls_parameters[parameter.__name__] = parameter
+            children[parameter.__name__] = parameter
 
     def remove_cls_parameters(cls, *names: str) -> None:
         """Remove the child validators called ``names`` (names not present are skipped), e.g. to
         undo what a project added with set_cls_parameters."""
+        children = cls._writable_children()
         for name in names:
-            cls._cls_parameters.pop(name, None)
+            children.pop(name, None)
 
     def get_cls_parameter(cls, key_routes: str, delimeter: str = ".") -> ConfigBaseElementMeta:
         """The child validator at ``key_routes`` (``'orm_db.ConfigScalableContainerMeta'``)."""
         current: ConfigBaseElementMeta = cls
         for key in key_routes.split(delimeter):
-            child = current._cls_parameters.get(key)
+            child = current._children().get(key)
             if child is None:
                 raise ConfigError(f"{key_routes}: {current.__name__!r} has no parameter {key!r}")
             current = child
@@ -161,7 +202,7 @@ class ConfigBaseElementMeta(type):
             "choices",
         ):
             setattr(new, attr, getattr(cls, attr))
-        new._cls_parameters = {n: c.copy() for n, c in cls._cls_parameters.items()}
+        new._cls_parameters = {n: c.copy() for n, c in cls._children().items()}
         return new
 
 

@@ -9,7 +9,7 @@ import reprlib
 from enum import Enum
 from typing import Any
 
-__all__ = ["check_value", "describe_type", "is_parameter_type", "short_repr"]
+__all__ = ["check_value", "config_path", "describe_type", "is_parameter_type", "short_repr"]
 
 _REPR = reprlib.Repr()
 _REPR.maxstring = 60
@@ -89,3 +89,15 @@ def _same(value: Any, candidate: Any) -> bool:
         return bool(value == candidate)
     except Exception:
         return False
+
+
+def config_path(value: Any) -> str:
+    """A parameter type: a filesystem path (a string). Declaring an element with it tells whoever
+    loads the config that a relative value is relative to the config's directory (hostray-web
+    makes it absolute); other strings are left as they are."""
+    if not isinstance(value, str):
+        raise TypeError("a path")
+    return value
+
+
+config_path.__name__ = "a path (str)"

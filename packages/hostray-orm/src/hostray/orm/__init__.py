@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .accessor import OrmDBEntityAccessor
-    from .base import get_declarative_base
+    from .base import declarative_scope, declared_bases, get_declarative_base
     from .engines import (
         DB_MODULE_NAME,
         DEFAULT_PORTS,
@@ -39,12 +39,16 @@ __all__ = [
     "__version__",
     "create_orm_engine",
     "create_tables",
+    "declarative_scope",
+    "declared_bases",
     "get_declarative_base",
     "get_session_maker",
 ]
 
 _LAZY = {
     "OrmDBEntityAccessor": ".accessor",
+    "declarative_scope": ".base",
+    "declared_bases": ".base",
     "get_declarative_base": ".base",
     "DB_MODULE_NAME": ".engines",
     "DEFAULT_PORTS": ".engines",

@@ -28,6 +28,7 @@ from tornado.iostream import IOStream, StreamClosedError
 
 from ._accept import Acceptor, OncePerSecond
 from ._streams import HeaderLimitStream, accepted_stream
+from .config_validator import DEFAULT_MAX_CONNECTIONS
 
 __all__ = ["SERVICE_UNAVAILABLE", "DrainingHTTPServer", "connection_ceiling"]
 
@@ -62,7 +63,9 @@ def connection_ceiling(max_connections: int) -> int:
 class DrainingHTTPServer(HTTPServer):
     """`HTTPServer` whose `drain(timeout)` lets in-flight requests finish before the stop."""
 
-    def initialize(self, *args: Any, max_connections: int = 10_000, **kwargs: Any) -> None:
+    def initialize(
+        self, *args: Any, max_connections: int = DEFAULT_MAX_CONNECTIONS, **kwargs: Any
+    ) -> None:
         """Set up the server as Tornado does, plus the connection bookkeeping."""
         super().initialize(*args, **kwargs)
         self.max_connections = connection_ceiling(max_connections)

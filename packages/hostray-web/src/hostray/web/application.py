@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tornado import httputil
 from tornado.httputil import HTTPServerRequest
+from tornado.log import app_log
 from tornado.routing import URLSpec
 from tornado.web import (
     Application,
@@ -17,17 +18,20 @@ from tornado.web import (
     OutputTransform,
     RequestHandler,
     _HandlerDelegate,
+    stream_request_body,
 )
 
 from hostray.config import LOG_CONTEXT, mask_secrets
 
 from ._body_limit import LimitedHandlerDelegate
+from ._reserved import declaring_into
 from .component import ComponentManager
 from .config_validator import DEFAULT_MAX_BODY_SIZE
 from .errors import ProjectError
 from .project import Project
 from .request_context import RequestIdTransform, start_request_context
 from .route_patterns import RoutePatterns
+from .tracebacks import code_frames
 
 __all__ = ["HostrayApplication", "OpenWebSockets", "build_application", "build_components"]
 
@@ -117,7 +121,8 @@ class HostrayApplication(Application):
         path_args: list[bytes] | None = None,
         path_kwargs: dict[str, bytes] | None = None,
     ) -> _HandlerDelegate:
-        """Tornado's delegate for the handler, with the server's body limit and a log context."""
+        """Tornado's delegate for the handler, with the server's body limit and a log context; a
+        controller failing in `initialize()` answers 500."""
         return _RequestDelegate(
             self,
             request,
@@ -136,7 +141,52 @@ class HostrayApplication(Application):
         return super().find_handler(request, **kwargs)
 
 
-class _RequestDelegate(LimitedHandlerDelegate):
+@stream_request_body
+class _InitializeFailed(ErrorHandler):
+    """The 500 of a controller whose `initialize()` raised; the body, if streamed, is dropped."""
+
+    def set_default_headers(self) -> None:
+        """The connection ends after the answer: the rest of a streamed body is never read."""
+        self.set_header("Connection", "close")
+
+    def data_received(self, chunk: bytes) -> None:
+        """Ignore the body."""
+
+
+class _GuardedDelegate(LimitedHandlerDelegate):
+    """Runs the handler; if making it fails (`initialize()` raised), logs the error with the
+    project's frames and answers 500 instead of dropping the connection (Tornado's behaviour)."""
+
+    def execute(self) -> Awaitable[None] | None:
+        """Make and run the handler, or the 500 error handler if making it failed."""
+        try:
+            return super().execute()
+        except Exception as exc:
+            if getattr(self, "handler", None) is not None:
+                raise  # the handler exists: the failure is Tornado's own, not the controller's
+            self._log_failed_initialize(exc)
+            self.handler_class = _InitializeFailed
+            self.handler_kwargs = {"status_code": 500}
+            return super().execute()
+
+    def _log_failed_initialize(self, exc: Exception) -> None:
+        settings = self.application.settings
+        frames = code_frames(
+            exc, settings.get("root_dir") or "", every_frame=bool(settings.get("serve_traceback"))
+        )
+        name = getattr(self.handler_class, "__name__", "controller")
+        app_log.error(
+            "\n".join(
+                [
+                    f"{self.request.method} {self.request.uri}: {name}.initialize() failed: "
+                    f"{type(exc).__name__}: {exc}",
+                    *frames,
+                ]
+            )
+        )
+
+
+class _RequestDelegate(_GuardedDelegate):
     """Runs the handler in a context of its own holding the request's id and route."""
 
     application: HostrayApplication
@@ -151,18 +201,26 @@ class _RequestDelegate(LimitedHandlerDelegate):
         return super().execute()
 
 
-async def build_components(project: Project) -> ComponentManager:
+async def build_components(project: Project, *, debug: bool = False) -> ComponentManager:
     """Create and `init` the project's components in order (Default → Optional → project).
 
     A failing `init` disposes the components already built and raises `ProjectError` naming the
-    component key and the project.
+    component key and the project, with the project's frames of the traceback (`debug`: all).
     """
     manager = ComponentManager()
+    manager.root_dir = project.root_dir
     manager.shutdown_timeout = float(project.config["shutdown_timeout"])
+    with declaring_into(project.declarative_bases):
+        await _init_components(project, manager, debug)
+    return manager
+
+
+async def _init_components(project: Project, manager: ComponentManager, debug: bool) -> None:
     for spec in project.components:
         component = spec.component_class(spec.component_type)
         try:
-            result = component.init(manager, **spec.config, root_dir=project.root_dir)
+            extra = {"root_dir": project.root_dir} if _accepts(component.init, "root_dir") else {}
+            result = component.init(manager, **spec.config, **extra)
             if inspect.isawaitable(result):
                 await result
         except Exception as exc:
@@ -170,10 +228,23 @@ async def build_components(project: Project) -> ComponentManager:
             raise ProjectError(
                 f"{project.config_file or project.root_dir}: component.{spec.component_type.key}: "
                 f"init failed: {type(exc).__name__}: {mask_secrets(str(exc))} "
-                f"(project {project.name!r})"
+                f"(project {project.name!r})",
+                *code_frames(exc, project.root_dir, every_frame=debug),
             ) from exc
         manager.set_component(component)
-    return manager
+
+
+def _accepts(func: Any, name: str) -> bool:
+    """Whether `func` takes keyword `name` (by name or through `**kwargs`)."""
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(
+        p.kind is inspect.Parameter.VAR_KEYWORD
+        or (p.name == name and p.kind is not inspect.Parameter.POSITIONAL_ONLY)
+        for p in parameters
+    )
 
 
 def build_application(

@@ -18,6 +18,7 @@ from hostray.config import (
     ConfigScalableContainerMeta,
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
+    config_path,
 )
 from hostray.web.component.base import DEFAULT_SHUTDOWN_TIMEOUT
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
@@ -83,13 +84,13 @@ HostrayWebConfigComponentValidator = ConfigContainerMeta(
     ConfigContainerMeta(
         "localization",
         False,
-        ConfigElementMeta("dir", str, False),
+        ConfigElementMeta("dir", config_path, False),
         ConfigElementMeta("lang", str, False, default="en"),
     ),
     ConfigContainerMeta(
         "logger",
         False,
-        ConfigElementMeta("dir", str, False),
+        ConfigElementMeta("dir", config_path, False),
         ConfigElementMeta("format", str, False, default="text", choices=LOG_FORMATS),
     ),
     ConfigContainerMeta("worker_pool", False, ConfigScalableElementMeta(str, _workers)),

@@ -13,6 +13,8 @@ from typing import Any
 
 from hostray.config import location_of
 
+from .component.optional_component.schema import DEFAULT_SESSION_BACKEND
+
 __all__ = ["per_process_problems"]
 
 
@@ -25,7 +27,10 @@ def per_process_problems(config: Mapping[str, Any], processes: int) -> list[str]
     cache = components.get("memory_cache")
     if not isinstance(cache, Mapping):
         return []
-    if cache.get("backend", "memory") != "memory" or cache.get("allow_per_process") is True:
+    if (
+        cache.get("backend", DEFAULT_SESSION_BACKEND) != "memory"
+        or cache.get("allow_per_process") is True
+    ):
         return []
     where = location_of(components, "memory_cache") or location_of(config) or "server_config.yaml"
     return [

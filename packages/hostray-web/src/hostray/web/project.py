@@ -17,9 +17,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hostray.config import ConfigContainerMeta, ConfigError, load_yaml, location_of
+from hostray.config import (
+    ConfigContainerMeta,
+    ConfigError,
+    load_yaml,
+    location_of,
+    validator_scope,
+)
 
-from ._reserved import enum_classes, import_reserved
+from ._reserved import declaring_into, enum_classes, import_reserved
 from .component import (
     Component,
     ComponentTypes,
@@ -30,11 +36,13 @@ from .config_validator import HostrayWebConfigComponentValidator, HostrayWebConf
 from .controller import ControllerType, DefaultControllerType
 from .errors import ProjectError
 from .legacy_config import upgrade_legacy_config, warn_legacy_config
+from .paths import path_params, resolve_declared_paths
+from .route_params import param_type_problems
+from .tracebacks import code_frames
 from .unit_test import UnitTestCase, UnitTestTypes
 
 __all__ = [
     "CONFIG_FILE",
-    "PATH_KEYS",
     "ComponentSpec",
     "Project",
     "RouteSpec",
@@ -44,8 +52,6 @@ __all__ = [
 ]
 
 CONFIG_FILE = "server_config.yaml"
-PATH_KEYS = frozenset({"dir", "path", "file_name", "save_file", "upload_dir"})
-"""Keys of component blocks and controller params whose relative values are project paths."""
 
 _SSL_KEYS = ("crt", "key", "ca")
 _SETTINGS_PATH_KEYS = ("static_path", "template_path")
@@ -81,10 +87,15 @@ class Project:
     components: list[ComponentSpec] = field(default_factory=list)
     routes: list[RouteSpec] = field(default_factory=list)
     unit_test_types: list[type[UnitTestTypes]] = field(default_factory=list)
+    declarative_bases: dict[str, Any] = field(default_factory=dict)
+    """The `get_declarative_base()` bases this load declared (a reload gets fresh ones)."""
 
 
-def load_project(root_dir: str | os.PathLike[str]) -> Project:
-    """Load the project in `root_dir`; `ConfigError`/`ProjectError` list every problem."""
+def load_project(root_dir: str | os.PathLike[str], *, debug: bool = False) -> Project:
+    """Load the project in `root_dir`; `ConfigError`/`ProjectError` list every problem.
+
+    An error in the project's code comes with the frame lines of its traceback that lie in the
+    project (with `debug`, the whole traceback)."""
     root = os.path.abspath(os.fspath(root_dir))
     if not os.path.isdir(root):
         raise ConfigError(f"{root}: no such directory")
@@ -94,19 +105,39 @@ def load_project(root_dir: str | os.PathLike[str]) -> Project:
             f"{config_file}: not found; a hostray project holds {CONFIG_FILE} "
             "(make one with: hostray create DIR)"
         )
-    return project_from_config(load_yaml(config_file), root, config_file)
+    return project_from_config(load_yaml(config_file), root, config_file, debug=debug)
 
 
 def project_from_config(
-    raw: Any, root_dir: str | os.PathLike[str], config_file: str | None = None
+    raw: Any,
+    root_dir: str | os.PathLike[str],
+    config_file: str | None = None,
+    *,
+    debug: bool = False,
 ) -> Project:
     """Build a project from an already loaded config mapping and its directory."""
-    return _Loader(os.path.abspath(os.fspath(root_dir)), config_file).load(raw)
+    return _Loader(os.path.abspath(os.fspath(root_dir)), config_file, debug).load(raw)
 
 
-def load_unit_tests(root_dir: str | os.PathLike[str]) -> unittest.TestSuite:
+def _import_frames(
+    exc: ConfigError, root_dir: str, debug: bool, reported: set[str] | None = None
+) -> list[str]:
+    """The frame lines of the error behind a failed `import_class` (none for a missing name);
+    an error already in `reported` (two routes on one broken module) gets them only once."""
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, ConfigError):
+        return []
+    if reported is not None:
+        key = f"{type(cause).__name__}: {cause}"
+        if key in reported:
+            return []
+        reported.add(key)
+    return code_frames(cause, root_dir, every_frame=debug)
+
+
+def load_unit_tests(root_dir: str | os.PathLike[str], *, debug: bool = False) -> unittest.TestSuite:
     """The test cases named by the project's `UnitTestTypes` enums, as one suite."""
-    project = load_project(root_dir)
+    project = load_project(root_dir, debug=debug)
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
     problems: list[str] = []
@@ -116,6 +147,7 @@ def load_unit_tests(root_dir: str | os.PathLike[str]) -> unittest.TestSuite:
                 case = member.import_class()
             except ConfigError as exc:
                 problems.extend(f"{project.root_dir}: unit_test: {p}" for p in exc.problems)
+                problems.extend(_import_frames(exc, project.root_dir, debug))
                 continue
             names = [
                 n
@@ -133,18 +165,32 @@ def load_unit_tests(root_dir: str | os.PathLike[str]) -> unittest.TestSuite:
 class _Loader:
     """One load: collects config and project problems, raises them together."""
 
-    def __init__(self, root_dir: str, config_file: str | None) -> None:
+    def __init__(self, root_dir: str, config_file: str | None, debug: bool) -> None:
         self.root_dir = root_dir
         self.config_file = config_file
+        self.debug = debug
         self.config_problems: list[str] = []
         self.project_problems: list[str] = []
+        self.failed_packages: set[str] = set()
+        self.reported_causes: set[str] = set()
 
     def load(self, raw: Any) -> Project:
+        """Import, validate and resolve in this load's own validator tree and declarative bases."""
+        bases: dict[str, Any] = {}
+        with validator_scope(), declaring_into(bases):
+            project = self._load(raw)
+        project.declarative_bases.update(bases)
+        return project
+
+    def _load(self, raw: Any) -> Project:
         raw, legacy_warnings, legacy_problems = upgrade_legacy_config(raw)
         warn_legacy_config(legacy_warnings)
         self.config_problems.extend(legacy_problems)
-        packages, import_problems = import_reserved(self.root_dir)
-        self.project_problems.extend(import_problems)
+        packages, import_problems = import_reserved(self.root_dir, every_frame=self.debug)
+        for lines in import_problems.values():
+            self.project_problems.extend(lines)
+        # A package that failed to import is the root cause: its keys are not reported again.
+        self.failed_packages = set(import_problems)
         component_enums = [
             DefaultComponentTypes,
             OptionalComponentTypes,
@@ -157,8 +203,8 @@ class _Loader:
         unit_test_enums = enum_classes(packages.get("unit_test"), UnitTestTypes)
         self._check_unique_keys("component", component_enums)
         self._check_unique_keys("controller", controller_enums)
-        self._accept_unvalidated_components(component_enums)
         raw_config = raw if isinstance(raw, Mapping) else {}
+        self._accept_unvalidated_components(component_enums, raw_config)
         self._check_component_keys(raw_config, component_enums)
         self._check_controller_keys(raw_config, controller_enums)
         config = self._validate(raw)
@@ -211,18 +257,22 @@ class _Loader:
                 else:
                     owners[member.key] = owner
 
-    def _accept_unvalidated_components(self, enums: list[Any]) -> None:
-        """Project components without a validator of their own take free-form settings."""
-        for enum_class in enums[2:]:
-            for member in enum_class:
-                if member.key not in HostrayWebConfigComponentValidator.cls_parameters:
-                    HostrayWebConfigComponentValidator.set_cls_parameters(
-                        ConfigContainerMeta(member.key, False)
-                    )
+    def _accept_unvalidated_components(self, enums: list[Any], raw: Mapping[str, Any]) -> None:
+        """Project components without a validator of their own take free-form settings; so do
+        all unknown keys when `component/` failed to import (its error is the one to fix)."""
+        keys = [member.key for enum_class in enums[2:] for member in enum_class]
+        block = raw.get("component")
+        if "component" in self.failed_packages and isinstance(block, Mapping):
+            keys.extend(str(key) for key in block)
+        for key in keys:
+            if key not in HostrayWebConfigComponentValidator.cls_parameters:
+                HostrayWebConfigComponentValidator.set_cls_parameters(
+                    ConfigContainerMeta(key, False)
+                )
 
     def _check_component_keys(self, raw: Mapping[str, Any], enums: list[Any]) -> None:
         block = raw.get("component")
-        if not isinstance(block, Mapping):
+        if not isinstance(block, Mapping) or "component" in self.failed_packages:
             return
         known = {member.key for enum_class in enums for member in enum_class}
         validated = HostrayWebConfigComponentValidator.cls_parameters
@@ -255,7 +305,7 @@ class _Loader:
             if not isinstance(spec, Mapping) or not isinstance(spec.get("enum"), str):
                 continue
             key = spec["enum"]
-            if key not in known:
+            if key not in known and "controller" not in self.failed_packages:
                 hint = _suggest(key, known)
                 self.project_problems.append(
                     self._where(spec, "enum", f"controller.{route}.enum")
@@ -263,21 +313,16 @@ class _Loader:
                 )
 
     def _resolve_paths(self, config: dict[str, Any]) -> None:
-        for block in (config.get("component") or {}).values():
-            self._resolve_nested(block)
-        for spec in (config.get("controller") or {}).values():
-            self._resolve_nested(spec.get("params"))
+        """Make relative paths absolute where the validators declare a path (`config_path`), and
+        in the params a controller declares as paths (`path_params`); nothing else is touched."""
+        resolve_declared_paths(
+            HostrayWebConfigComponentValidator, config.get("component"), self._absolute
+        )
         self._resolve_keys(config.get("ssl"), _SSL_KEYS)
         self._resolve_keys(config.get("settings"), _SETTINGS_PATH_KEYS)
 
-    def _resolve_nested(self, value: Any) -> None:
-        if isinstance(value, dict):
-            self._resolve_keys(value, PATH_KEYS)
-            for item in value.values():
-                self._resolve_nested(item)
-        elif isinstance(value, list):
-            for item in value:
-                self._resolve_nested(item)
+    def _absolute(self, value: str) -> str:
+        return os.path.normpath(os.path.join(self.root_dir, os.path.expanduser(value)))
 
     def _resolve_keys(self, mapping: Any, keys: Iterable[str]) -> None:
         if not isinstance(mapping, dict):
@@ -285,8 +330,7 @@ class _Loader:
         for key in keys:
             value = mapping.get(key)
             if isinstance(value, str) and value:
-                path = os.path.expanduser(value)
-                mapping[key] = os.path.normpath(os.path.join(self.root_dir, path))
+                mapping[key] = self._absolute(value)
 
     def _components(self, config: dict[str, Any], enums: list[Any]) -> list[ComponentSpec]:
         block = config.get("component") or {}
@@ -301,6 +345,9 @@ class _Loader:
                     self.project_problems.extend(
                         self._where(block, member.key, f"component.{member.key}") + f": {p}"
                         for p in exc.problems
+                    )
+                    self.project_problems.extend(
+                        _import_frames(exc, self.root_dir, self.debug, self.reported_causes)
                     )
                     continue
                 specs.append(ComponentSpec(member, cls, dict(block.get(member.key) or {})))
@@ -320,13 +367,25 @@ class _Loader:
                     self._where(spec, "enum", f"controller.{route}.enum") + f": {p}"
                     for p in exc.problems
                 )
+                self.project_problems.extend(
+                    _import_frames(exc, self.root_dir, self.debug, self.reported_causes)
+                )
                 continue
+            self._resolve_keys(spec.get("params"), path_params(cls))
             params = dict(spec.get("params") or {})
             mismatch = _signature_mismatch(getattr(cls, "initialize", None), params, self_arg=True)
             if mismatch:
                 self.config_problems.append(
                     self._where(spec, "params", f"controller.{route}.params")
                     + f": {cls.__name__}.initialize() {mismatch}"
+                )
+                continue
+            type_problems = param_type_problems(getattr(cls, "initialize", None), params)
+            if type_problems:
+                raw_params = spec.get("params")
+                self.config_problems.extend(
+                    self._where(raw_params, p.partition(":")[0], f"controller.{route}.params.") + p
+                    for p in type_problems
                 )
                 continue
             routes.append(RouteSpec(str(route), cls, params))

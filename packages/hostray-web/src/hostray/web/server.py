@@ -20,7 +20,7 @@ from typing import Any
 
 from tornado.netutil import bind_sockets
 
-from hostray.config import ConfigError
+from hostray.config import ConfigError, location_of
 
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication, build_application, build_components
@@ -56,9 +56,9 @@ class HostrayServer:
         if isinstance(project, Project):
             self.project = project
         elif isinstance(project, Mapping):
-            self.project = project_from_config(project, os.getcwd())
+            self.project = project_from_config(project, os.getcwd(), debug=bool(debug))
         else:
-            self.project = load_project(project)
+            self.project = load_project(project, debug=bool(debug))
         config = self.project.config
         self._port: int = config["port"] if port is None else port
         self.address: str = config["address"] if address is None else address
@@ -75,7 +75,7 @@ class HostrayServer:
         """Build components and application, then listen (on `sockets` if given: after a fork)."""
         ssl_context = _ssl_context(self.project)
         self._stop_requested = asyncio.Event()
-        self.component_manager = await build_components(self.project)
+        self.component_manager = await build_components(self.project, debug=self.debug)
         self._apply_debug(self.component_manager)
         try:
             self.app = build_application(self.project, self.component_manager, debug=self.debug)
@@ -242,6 +242,13 @@ def _ssl_context(project: Project) -> ssl.SSLContext | None:
     if not settings:
         return None
     where = project.config_file or project.root_dir
+    missing = [
+        f"{location_of(settings, key) or where}: ssl.{key}: no such file: {settings[key]}"
+        for key in ("crt", "key", "ca")
+        if settings.get(key) and not os.path.isfile(settings[key])
+    ]
+    if missing:
+        raise ConfigError(*missing)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(settings["crt"], settings["key"])

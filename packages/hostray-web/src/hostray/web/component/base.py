@@ -65,6 +65,9 @@ class ComponentManager:
         self._components: dict[ComponentTypes, Component] = {}
         # Seconds a component may spend finishing queued work when the server stops.
         self.shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+        # The project directory (set by the server before the components' init), for components
+        # that resolve paths of their own.
+        self.root_dir: str | None = None
 
     @property
     def components(self) -> list[Component]:

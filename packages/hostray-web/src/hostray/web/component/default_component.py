@@ -262,8 +262,18 @@ class WorkerPoolComponent(Component):
         try:
             await asyncio.wait_for(asyncio.shield(closing), component_manager.shutdown_timeout)
         except asyncio.TimeoutError:
+            # The pools keep closing after the timeout; when the loop ends and cancels them, the
+            # outcome is nobody's to read: retrieve it, or asyncio logs "exception was never
+            # retrieved" on the way out.
+            closing.add_done_callback(_discard_outcome)
             busy = ", ".join(p.pool_name for p in pools if any(w.pending_count for w in p.workers))
             if busy:
                 logging.getLogger("hostray.web.worker_pool").error(
                     message(component_manager, 107, busy)
                 )
+
+
+def _discard_outcome(future: asyncio.Future[Any]) -> None:
+    """Mark a future's exception (a cancellation at loop shutdown) as retrieved."""
+    if not future.cancelled():
+        future.exception()

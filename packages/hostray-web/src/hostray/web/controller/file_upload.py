@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from tornado.httputil import HTTPHeaders
@@ -36,8 +36,13 @@ class StreamingFileUploadController(StreamingUploadController):
 
     The file name comes from the `filename` header (percent-encoded UTF-8 allowed) or the
     `filename` query argument; subdirectories are created. The answer is JSON
-    `{"file_name": ..., "size": ...}`; a file of the same name is replaced atomically.
+    `{"file_name": ..., "size": ...}`; a file of the same name is replaced atomically. A
+    `multipart/form-data` body (an HTML form, `curl -F`) is refused with 415 before any of it is
+    read: it would be saved with its MIME boundaries.
     """
+
+    path_params: ClassVar[frozenset[str]] = frozenset({"upload_dir"})
+    """The params that are project paths (a relative `upload_dir` is under the project)."""
 
     upload_dir: str
     file_name: str = ""
@@ -65,7 +70,14 @@ class StreamingFileUploadController(StreamingUploadController):
         self.upload_dir = os.path.realpath(upload_dir)
 
     async def prepare(self) -> None:
-        """Check the size and the file name, then open the temporary file."""
+        """Refuse a multipart form, check the size and the file name, open the temporary file."""
+        content_type = self.request.headers.get("Content-Type", "")
+        if content_type.split(";")[0].strip().lower().startswith("multipart/"):
+            raise HTTPError(
+                415,
+                "multipart form uploads are not accepted: send the file itself as the body "
+                "(curl --data-binary @FILE -H 'filename: NAME')",
+            )
         await super().prepare()
         raw = self._requested_name()
         try:

@@ -7,10 +7,13 @@ It adds the `ControllerAddon` shortcuts and answers errors briefly: a 4xx carrie
 from __future__ import annotations
 
 from enum import Enum
+from types import TracebackType
 from typing import Any
 
+from tornado.log import app_log
 from tornado.web import HTTPError, RequestHandler
 
+from ..tracebacks import code_frames
 from .addon import ControllerAddon
 from .errors import client_message, http_error_for
 from .session import SessionMixin
@@ -43,6 +46,21 @@ class RequestController(SessionMixin, ControllerAddon, RequestHandler):
             raise mapped from e
         except HTTPError as exc:
             super()._handle_request_exception(exc)
+
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Log an uncaught error as one line and the project's frames of its traceback (the whole
+        traceback in debug mode, and Tornado's own logging for `HTTPError`s)."""
+        if value is None or isinstance(value, HTTPError) or self.settings.get("serve_traceback"):
+            super().log_exception(typ, value, tb)
+            return
+        frames = code_frames(value, str(self.settings.get("root_dir") or ""))
+        summary = f"Uncaught exception {self._request_summary()}: {type(value).__name__}: {value}"
+        app_log.error("\n".join([summary, *frames]))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Answer `status_code` with a one-line text body (a traceback only in debug mode)."""

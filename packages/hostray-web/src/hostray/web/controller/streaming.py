@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterable, Callable, Iterable
+from typing import Any, Union
 
 from tornado.httputil import HTTPHeaders
 from tornado.iostream import StreamClosedError
@@ -20,7 +21,12 @@ from tornado.web import HTTPError, stream_request_body
 from ..component import DefaultComponentTypes
 from .request_controller import RequestController
 
-__all__ = ["StreamingDownloadController", "StreamingUploadController"]
+__all__ = [
+    "Downloadable",
+    "StreamingDownloadController",
+    "StreamingUploadController",
+    "run_blocking",
+]
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -28,11 +34,30 @@ DEFAULT_CHUNK_SIZE = 64 * KIB
 DEFAULT_MAX_BODY_SIZE = 100 * MIB
 
 
+Downloadable = Union[
+    bytes,
+    bytearray,
+    memoryview,
+    str,
+    "os.PathLike[str]",
+    AsyncIterable[bytes],
+    Iterable[bytes],
+]
+"""What `_prepare_binary()` may return: the bytes, a file path, or chunks (async or not)."""
+
+
 class StreamingDownloadController(RequestController):
-    """Sends the bytes of `_prepare_binary()` in `chunk_size` pieces (route param, 64 KiB)."""
+    """Sends what `_prepare_binary()` returns in `chunk_size` pieces (route param, 64 KiB).
+
+    It may return the bytes themselves, a file path (read from disk one chunk at a time on the
+    worker pool, `Content-Length` from its size; a missing file is a 404), or an iterable or async
+    iterable of byte chunks (sent as they come, chunked transfer encoding).
+    """
 
     SUPPORTED_METHODS = ("GET",)
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    download_pool_id: str = "default"
+    """The pool of the `worker_pool` component that reads files; override per class."""
 
     def initialize(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
         """Keep the route's chunk size."""
@@ -40,22 +65,71 @@ class StreamingDownloadController(RequestController):
             raise ValueError(f"chunk_size must be a positive number of bytes, got {chunk_size!r}")
         self.chunk_size = chunk_size
 
-    async def _prepare_binary(self) -> bytes:
-        """Override: return the bytes to send."""
+    async def _prepare_binary(self) -> Downloadable:
+        """Override: return the bytes, a file path or the chunks to send."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _prepare_binary()")
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         """Send the data chunk by chunk, each one flushed to the socket before the next."""
         self.set_header("Content-Type", "application/octet-stream")  # _prepare_binary may change it
-        data = memoryview(await self._prepare_binary())
-        self.set_header("Content-Length", len(data))
+        source = await self._prepare_binary()
         try:
-            for start in range(0, len(data), self.chunk_size):
-                self.write(bytes(data[start : start + self.chunk_size]))
-                await self.flush()
+            if isinstance(source, (bytes, bytearray, memoryview)):
+                await self._send_bytes(memoryview(source))
+            elif isinstance(source, (str, os.PathLike)):
+                await self._send_file(os.fspath(source))
+            else:
+                await self._send_chunks(source)
         except StreamClosedError:
             return  # the client went away: nothing left to send it
         self.finish()
+
+    async def _send_bytes(self, data: memoryview) -> None:
+        self.set_header("Content-Length", len(data))
+        for start in range(0, len(data), self.chunk_size):
+            self.write(bytes(data[start : start + self.chunk_size]))
+            await self.flush()
+
+    async def _send_file(self, path: str) -> None:
+        try:
+            file = await run_blocking(self, open, path, "rb", pool_id=self.download_pool_id)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise HTTPError(404) from None
+        try:
+            self.set_header("Content-Length", os.fstat(file.fileno()).st_size)
+            while True:
+                chunk = await run_blocking(
+                    self, file.read, self.chunk_size, pool_id=self.download_pool_id
+                )
+                if not chunk:
+                    break
+                self.write(chunk)
+                await self.flush()
+        finally:
+            file.close()
+
+    async def _send_chunks(self, chunks: AsyncIterable[bytes] | Iterable[bytes]) -> None:
+        if isinstance(chunks, AsyncIterable):
+            async for chunk in chunks:
+                self.write(chunk)
+                await self.flush()
+            return
+        for chunk in chunks:
+            self.write(chunk)
+            await self.flush()
+
+
+async def run_blocking(
+    handler: RequestController, func: Callable[..., Any], *args: Any, pool_id: str = "default"
+) -> Any:
+    """Run a plain `func` on the server's worker pool `pool_id` (bounded, drained at stop); an
+    application without the worker_pool component (a bare Tornado `Application`) runs it on
+    asyncio's default executor."""
+    manager = getattr(handler.application, "component_manager", None)
+    pools = None if manager is None else manager.get_component(DefaultComponentTypes.WorkerPool)
+    if pools is None:
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+    return await pools.run_method_async(func, *args, pool_id=pool_id)
 
 
 @stream_request_body
@@ -141,8 +215,4 @@ class StreamingUploadController(RequestController):
         component (a bare Tornado `Application`) runs it on asyncio's default executor."""
         if inspect.iscoroutinefunction(func):
             return await func(*args)
-        manager = getattr(self.application, "component_manager", None)
-        pools = None if manager is None else manager.get_component(DefaultComponentTypes.WorkerPool)
-        if pools is None:
-            return await asyncio.get_running_loop().run_in_executor(None, func, *args)
-        return await pools.run_method_async(func, *args, pool_id=self.upload_pool_id)
+        return await run_blocking(self, func, *args, pool_id=self.upload_pool_id)

@@ -16,6 +16,7 @@ from hostray.config import (
     ConfigElementMeta,
     ConfigScalableContainerMeta,
     ConfigSwitchableElementMeta,
+    config_path,
 )
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_REDIRECTS",
     "DEFAULT_REDIS_URL",
     "DEFAULT_SERVICE_TIMEOUT",
+    "DEFAULT_SESSION_BACKEND",
     "HTTP_METHODS",
     "OPTIONAL_COMPONENT_VALIDATORS",
     "REDIRECT_POLICIES",
@@ -37,6 +39,7 @@ __all__ = [
 
 SESSION_BACKENDS = ("memory", "redis")
 """The `backend` choices of `memory_cache`, one `SessionStore` class each."""
+DEFAULT_SESSION_BACKEND = "memory"
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 """Methods a service route may enable; the seed's `option` is accepted as `options`."""
@@ -66,8 +69,17 @@ def _positive(kind: type, label: str) -> Callable[[Any], Any]:
     return check
 
 
+def _argument_names(value: Any) -> list[str]:
+    """A list of argument names (str): the arguments a service method accepts."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise TypeError("a list of argument names")
+    return value
+
+
+_argument_names.__name__ = "a list of argument names"
 _seconds = _positive(float, "seconds > 0")
 _workers = _positive(int, "an integer >= 1")
+_response_bytes = _positive(int, "bytes ≥ 1")
 
 ServicesValidator = ConfigContainerMeta(
     "services",
@@ -77,17 +89,20 @@ ServicesValidator = ConfigContainerMeta(
         ConfigScalableContainerMeta(
             str,
             ConfigElementMeta("name", str, True),
-            ConfigElementMeta("timeout", float, False, default=DEFAULT_SERVICE_TIMEOUT),
-            ConfigElementMeta("max_response_size", int, False, default=DEFAULT_MAX_RESPONSE_SIZE),
+            ConfigElementMeta("timeout", _seconds, False, default=DEFAULT_SERVICE_TIMEOUT),
+            ConfigElementMeta(
+                "max_response_size", _response_bytes, False, default=DEFAULT_MAX_RESPONSE_SIZE
+            ),
             ConfigElementMeta(
                 "redirects", str, False, default=DEFAULT_REDIRECTS, choices=REDIRECT_POLICIES
             ),
-            *(ConfigElementMeta(method, list, False) for method in HTTP_METHODS),
-            ConfigElementMeta("option", list, False),
+            *(ConfigElementMeta(method, _argument_names, False) for method in HTTP_METHODS),
+            ConfigElementMeta("option", _argument_names, False),
         ),
     ),
 )
-"""`services: {base_url: {route: {name, timeout, max_response_size, redirects, get: […], …}}}`."""
+"""`services: {base_url: {route: {name, timeout, max_response_size, redirects, get: […], …}}}`;
+a method set to nothing (`get:`) accepts any argument."""
 
 MemoryCacheValidator = ConfigContainerMeta(
     "memory_cache",
@@ -95,9 +110,11 @@ MemoryCacheValidator = ConfigContainerMeta(
     ConfigElementMeta("sess_lifetime", _seconds, True),
     ConfigElementMeta("renew_lifetime", bool, False, default=False),
     ConfigElementMeta("renew_id", bool, False, default=False),
-    ConfigElementMeta("save_file", str, False),
+    ConfigElementMeta("save_file", config_path, False),
     ConfigElementMeta("save_interval", _seconds, False),
-    ConfigElementMeta("backend", str, False, default="memory", choices=SESSION_BACKENDS),
+    ConfigElementMeta(
+        "backend", str, False, default=DEFAULT_SESSION_BACKEND, choices=SESSION_BACKENDS
+    ),
     ConfigElementMeta("url", str, False, default=DEFAULT_REDIS_URL),
     ConfigElementMeta("key_prefix", str, False, default=DEFAULT_KEY_PREFIX),
     ConfigElementMeta("allow_per_process", bool, False, default=False),
@@ -141,7 +158,7 @@ OrmDBValidator = ConfigContainerMeta(
             str,
             True,
             _db_module("sqlite_memory"),
-            _db_module("sqlite", ConfigElementMeta("file_name", str, True)),
+            _db_module("sqlite", ConfigElementMeta("file_name", config_path, True)),
             _db_module("mysql", *_server_parameters()),
             _db_module("postgresql", *_server_parameters()),
         ),

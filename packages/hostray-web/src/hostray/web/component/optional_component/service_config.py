@@ -15,22 +15,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from hostray.config import ConfigError, mask_secrets
 
-from .schema import (
-    DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_REDIRECTS,
-    DEFAULT_SERVICE_TIMEOUT,
-    HTTP_METHODS,
-    REDIRECT_POLICIES,
-)
+from ..settings import validated_block
+from .schema import HTTP_METHODS, ServicesValidator
 
-__all__ = ["Service", "join_url", "normalize_method", "parse_services"]
+__all__ = [
+    "ServiceSettings",
+    "ServicesSettings",
+    "join_url",
+    "normalize_method",
+    "parse_services",
+]
 
 _ALIASES = {"option": "options"}
-_SETTINGS = ("name", "timeout", "max_response_size", "redirects")
+_ROUTE = "component.services"
 
 
 def normalize_method(method: str) -> str:
@@ -47,18 +49,40 @@ def join_url(base: str, path: str) -> str:
 
 
 @dataclass(frozen=True)
-class Service:
-    """One configured service: where it is and what may be sent to it."""
+class ServiceSettings:
+    """One route of the `services` block: where the service is and what may be sent to it.
+
+    Built only from a block `ServicesValidator` validated, so every value (and default) is the
+    schema's.
+    """
 
     name: str
     url: str
     methods: Mapping[str, tuple[str, ...] | None]
     """Enabled methods → the argument names allowed (None: any)."""
-    timeout: float = DEFAULT_SERVICE_TIMEOUT
-    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    timeout: float
+    max_response_size: int
     """Bytes of a body read whole (a `streaming_callback` is not limited)."""
-    redirects: str = DEFAULT_REDIRECTS
+    redirects: str
     """`same_origin`: follow redirects to the scheme, host and port of `url` only; `any`; `none`."""
+
+    @classmethod
+    def from_route(cls, url: str, route: Mapping[str, Any]) -> ServiceSettings:
+        """The settings of one validated route; a route that enables no method enables them
+        all, as in hostray 0.7.5."""
+        methods: dict[str, tuple[str, ...] | None] = {}
+        for key, arguments in route.items():
+            method = normalize_method(key)
+            if method in HTTP_METHODS:
+                methods[method] = None if arguments is None else tuple(arguments)
+        return cls(
+            name=route["name"],
+            url=url,
+            methods=MappingProxyType(methods or dict.fromkeys(HTTP_METHODS)),
+            timeout=float(route["timeout"]),
+            max_response_size=route["max_response_size"],
+            redirects=route["redirects"],
+        )
 
     def info(self) -> dict[str, Any]:
         return {
@@ -70,73 +94,51 @@ class Service:
         }
 
 
-def parse_services(config: Mapping[str, Any]) -> dict[str, Service]:
-    """Services by name; every problem (duplicate name, bad method list) in one `ConfigError`.
+@dataclass(frozen=True)
+class ServicesSettings:
+    """The `services` block: every route's settings by service name."""
 
-    A route that enables no method enables them all, as in hostray 0.7.5.
-    """
-    services: dict[str, Service] = {}
-    problems: list[str] = []
+    services: Mapping[str, ServiceSettings]
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ServicesSettings:
+        """Validate a `services` block; its problems and every name given to two routes in one
+        `ConfigError` (base URLs masked: they may carry a password)."""
+        try:
+            block = validated_block(ServicesValidator, config, _ROUTE)
+        except ConfigError as exc:
+            raise ConfigError(*exc.problems, *_duplicate_names(config)) from None
+        duplicates = _duplicate_names(block)
+        if duplicates:
+            raise ConfigError(*duplicates)
+        services = {
+            route["name"]: ServiceSettings.from_route(join_url(base, path), route)
+            for base, routes in block.items()
+            for path, route in routes.items()
+        }
+        return cls(services=MappingProxyType(services))
+
+
+def parse_services(config: Mapping[str, Any]) -> dict[str, ServiceSettings]:
+    """Services by name from a `services` block; every problem in one `ConfigError`."""
+    return dict(ServicesSettings.from_config(config).services)
+
+
+def _duplicate_names(config: Mapping[str, Any]) -> list[str]:
+    """A problem for each route whose `name` an earlier route has already taken."""
+    urls: dict[str, str] = {}
+    problems = []
     for base, routes in config.items():
-        if not isinstance(routes, Mapping):
-            problems.append(f"component.services.{base}: expected a mapping of routes")
-            continue
-        for route, settings in routes.items():
-            where = f"component.services.{base}.{route}"
-            service = _parse_route(join_url(base, route), settings, where, problems)
-            if service is None:
+        for path, route in routes.items() if isinstance(routes, Mapping) else ():
+            name = route.get("name") if isinstance(route, Mapping) else None
+            if not isinstance(name, str):
                 continue
-            if service.name in services:
+            if name in urls:
                 problems.append(
-                    f"{where}.name: {service.name!r} is already the name of "
-                    f"{services[service.name].url}"
+                    mask_secrets(
+                        f"{_ROUTE}.{base}.{path}.name: {name!r} is already the name of {urls[name]}"
+                    )
                 )
-                continue
-            services[service.name] = service
-    if problems:  # the base URLs name the services: never print their secrets
-        raise ConfigError(*(mask_secrets(problem) for problem in problems))
-    return services
-
-
-def _parse_route(url: str, settings: Any, where: str, problems: list[str]) -> Service | None:
-    if not isinstance(settings, Mapping) or not isinstance(settings.get("name"), str):
-        problems.append(f"{where}.name: missing required key")
-        return None
-    timeout = settings.get("timeout", DEFAULT_SERVICE_TIMEOUT)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        problems.append(f"{where}.timeout: expected seconds > 0, got {timeout!r}")
-        return None
-    max_size = settings.get("max_response_size", DEFAULT_MAX_RESPONSE_SIZE)
-    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
-        problems.append(f"{where}.max_response_size: expected bytes ≥ 1, got {max_size!r}")
-        return None
-    redirects = settings.get("redirects", DEFAULT_REDIRECTS)
-    if redirects not in REDIRECT_POLICIES:
-        allowed = ", ".join(REDIRECT_POLICIES)
-        problems.append(f"{where}.redirects: expected one of {allowed}, got {redirects!r}")
-        return None
-    methods: dict[str, tuple[str, ...] | None] = {}
-    for key, arguments in settings.items():
-        if key in _SETTINGS:
-            continue
-        method = normalize_method(str(key))
-        if method not in HTTP_METHODS:
-            allowed = ", ".join(HTTP_METHODS)
-            problems.append(
-                f"{where}.{key}: unknown key (expected {', '.join(_SETTINGS)}, {allowed})"
-            )
-            continue
-        if arguments is None:
-            methods[method] = None
-        elif isinstance(arguments, list) and all(isinstance(a, str) for a in arguments):
-            methods[method] = tuple(arguments)
-        else:
-            problems.append(f"{where}.{key}: expected a list of argument names, got {arguments!r}")
-    return Service(
-        name=settings["name"],
-        url=url,
-        methods=methods or dict.fromkeys(HTTP_METHODS),
-        timeout=float(timeout),
-        max_response_size=max_size,
-        redirects=redirects,
-    )
+            else:
+                urls[name] = join_url(base, path)
+    return problems

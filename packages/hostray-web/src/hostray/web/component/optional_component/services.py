@@ -37,7 +37,7 @@ from .errors import (
 from .loop_thread import LoopThread
 from .outages import OutageLog, show_logger
 from .per_loop import PerLoop
-from .service_config import Service, normalize_method, parse_services
+from .service_config import ServiceSettings, ServicesSettings, normalize_method
 from .service_response import ServiceResponse
 from .urls import mask_url
 
@@ -81,13 +81,15 @@ class ServicesComponent(Component):
     `ServiceConnectionError` (`ServiceTimeoutError`) carrying the URL.
     """
 
-    services: dict[str, Service]
+    settings: ServicesSettings
+    services: Mapping[str, ServiceSettings]
 
     def init(
         self, component_manager: ComponentManager, root_dir: str | None = None, **services: Any
     ) -> None:
-        """Read the `services` block (base URL → route → settings)."""
-        self.services = parse_services(services)
+        """Validate the `services` block (base URL → route → settings) with the schema."""
+        self.settings = ServicesSettings.from_config(services)
+        self.services = self.settings.services
         self._sessions: PerLoop[aiohttp.ClientSession] = PerLoop(_new_session, _close_session)
         self._loop_thread = LoopThread("hostray-services")
         self._disposed = False
@@ -159,7 +161,7 @@ class ServicesComponent(Component):
     async def _observed_call(
         self,
         service_name: str,
-        service: Service,
+        service: ServiceSettings,
         verb: str,
         url: URL,
         request: dict[str, Any],
@@ -188,7 +190,7 @@ class ServicesComponent(Component):
 
     async def _call(
         self,
-        service: Service,
+        service: ServiceSettings,
         verb: str,
         url: URL,
         request: dict[str, Any],
@@ -226,7 +228,7 @@ class ServicesComponent(Component):
     async def _send(
         self,
         session: aiohttp.ClientSession,
-        service: Service,
+        service: ServiceSettings,
         verb: str,
         url: URL,
         request: dict[str, Any],
@@ -262,7 +264,7 @@ class ServicesComponent(Component):
         )
 
     def _request(
-        self, service: Service, verb: str, kwargs: dict[str, Any]
+        self, service: ServiceSettings, verb: str, kwargs: dict[str, Any]
     ) -> tuple[URL, dict[str, Any]]:
         """The URL and aiohttp keywords of one call, arguments checked against the config."""
         options = {k: v for k, v in kwargs.items() if k in REQUEST_OPTIONS}
@@ -299,7 +301,7 @@ class ServicesComponent(Component):
         await asyncio.to_thread(self._loop_thread.stop)
 
 
-def _route_url(service: Service, route_input: str) -> URL:
+def _route_url(service: ServiceSettings, route_input: str) -> URL:
     """The service's URL with `route_input` appended, each segment percent-encoded so that
     `?`, `#` and `%` stay in the path; a `..` or `.` segment is refused (it would climb out)."""
     base = URL(service.url)
@@ -314,7 +316,7 @@ def _route_url(service: Service, route_input: str) -> URL:
     )
 
 
-async def _read_limited(service: Service, response: aiohttp.ClientResponse) -> bytes:
+async def _read_limited(service: ServiceSettings, response: aiohttp.ClientResponse) -> bytes:
     """The body, refused as soon as it passes `max_response_size` (by Content-Length or while
     reading): a large upstream body never sits in memory whole."""
     limit = service.max_response_size
