@@ -88,3 +88,25 @@ async def test_busy_workers_are_seen_at_scrape_time(hostray_server_factory) -> N
     assert samples[("hostray_worker_pool_busy", (("pool", "io"),))] == 1
     assert samples[("hostray_worker_pool_workers", (("pool", "io"),))] == 1
     assert samples[("hostray_worker_pool_busy", (("pool", "default"),))] == 0
+
+
+async def test_memory_cache_sessions_and_saves(hostray_server_factory, tmp_path) -> None:
+    config = {
+        "name": "metrics sessions",
+        "component": {
+            "metrics": {},
+            "memory_cache": {"sess_lifetime": 60, "save_file": str(tmp_path / "sessions.json")},
+        },
+        "controller": {"/metrics": {"enum": "metrics"}},
+    }
+    server = hostray_server_factory(config)
+    cache = server.server.component_manager.get_component(OptionalComponentTypes.MemoryCache)
+    for n in range(3):
+        session, _ = cache.get()
+        session["n"] = n
+    cache.save_to_file()
+    cache.save_to_file()
+    samples = _parse((await HostrayClient(server.base_url).get("/metrics")).body.decode())
+    assert samples[("hostray_memory_cache_sessions", ())] == 3
+    assert samples[("hostray_memory_cache_saves_total", ())] == 2
+    assert samples[("hostray_memory_cache_save_seconds_total", ())] > 0

@@ -91,6 +91,13 @@ class MemoryCacheComponent(Component):
         store = self.store
         return len(store) if isinstance(store, MemorySessionStore) else None
 
+    def save_state(self) -> tuple[int, float] | None:
+        """Writes of `save_file` so far and the seconds they took (backend memory), else None."""
+        store = self.store
+        if not isinstance(store, MemorySessionStore):
+            return None
+        return store.saves, store.save_seconds
+
     def info(self) -> dict[str, Any]:
         """Settings and backend state; a Redis password is masked."""
         details = {

@@ -75,6 +75,9 @@ class ComponentsCollector(Collector):
             if count is not None:
                 sessions.add_metric(self._pid, count)
             yield sessions
+            saves = cache.save_state()
+            if saves is not None:
+                yield from self._memory_cache_saves(*saves)
 
     def _worker_pools(self, pools: dict[str, Any]) -> Iterator[Metric]:
         keys = ["pool", *self._pid_key]
@@ -126,3 +129,16 @@ class ComponentsCollector(Collector):
             reconnects.add_metric(values, resets)
             unavailable.add_metric(values, failures)
         yield from (checked_out, size, reconnects, unavailable)
+
+    def _memory_cache_saves(self, saves: int, seconds: float) -> Iterator[Metric]:
+        written = CounterMetricFamily(
+            "hostray_memory_cache_saves", "Writes of save_file.", labels=self._pid_key
+        )
+        written.add_metric(self._pid, saves)
+        took = CounterMetricFamily(
+            "hostray_memory_cache_save_seconds",
+            "Seconds the writes of save_file took.",
+            labels=self._pid_key,
+        )
+        took.add_metric(self._pid, seconds)
+        yield from (written, took)
