@@ -17,6 +17,7 @@ SERVICE_URLS = {
     "mysql": ("HOSTRAY_TEST_MYSQL_URL", "mysql://root:@127.0.0.1:3306/test"),
     "postgresql": ("HOSTRAY_TEST_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/test"),
     "redis": ("HOSTRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "amqp": ("HOSTRAY_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"),
 }
 
 
@@ -49,3 +50,8 @@ def postgresql_url() -> str:
 @pytest.fixture
 def redis_url() -> str:
     return service_url("redis")
+
+
+@pytest.fixture
+def amqp_url() -> str:
+    return service_url("amqp")

@@ -13,14 +13,19 @@ def _seed_help(seed_text: str) -> str:
     return seed_text[start:end].strip("\n")
 
 
-def test_help_is_the_seeds_plus_version(cli, seed_text, monkeypatch) -> None:
+def test_help_is_the_seeds_plus_version_and_worker(cli, seed_text, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     result = cli("-h")
     assert result.code == 0
-    version_line = "  --version             print the installed hostray packages and exit"
+    added = [
+        "  --version             print the installed hostray packages and exit",
+        "    worker              run the Celery worker of a project whose task_queue",
+        "                        has backend: celery",
+    ]
     lines = result.out.strip("\n").splitlines()
-    assert version_line in lines
-    lines.remove(version_line)
+    for line in added:
+        assert line in lines
+        lines.remove(line)
     assert "\n".join(lines) == _seed_help(seed_text)
 
 
@@ -50,6 +55,7 @@ def test_no_command_prints_usage_and_fails(cli) -> None:
         (["start", "p", "--processes", "-1"], "--processes: expected an integer >= 0, got -1"),
         (["start", "p", "--port", "http"], "--port: expected an integer, got 'http'"),
         (["pack"], "the following arguments are required: directory"),
+        (["worker", "p", "--concurrency", "0"], "--concurrency: expected an integer >= 1, got 0"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )

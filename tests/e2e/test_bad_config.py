@@ -55,3 +55,24 @@ def test_missing_ssl_files(hostray, hello_project) -> None:
     (hello_project / "nowhere.key").write_text("present, so only the certificate is missing")
     done = hostray("start", str(hello_project), "--address", "127.0.0.1", "--port", "0")
     _check_one_line(done, "ssl.crt: no such file", str(hello_project / "nowhere.crt"))
+
+
+@pytest.mark.parametrize("command", ["start", "worker"])
+def test_bad_task_queue_broker_and_ready_grace(hostray, hello_project, command) -> None:
+    config = hello_project / "server_config.yaml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("port: 8888", "port: 8888\nready_grace: -1", 1)
+    text = text.replace(
+        "component:\n",
+        "component:\n    task_queue:\n        backend: celery\n"
+        "        broker: http://127.0.0.1:5672\n",
+        1,
+    )
+    config.write_text(text, encoding="utf-8")
+    done = hostray(command, str(hello_project))
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2, done.stderr
+    assert f"{config}:3: ready_grace: expected a number of seconds >= 0, got -1" in lines[0]
+    assert "component.task_queue.broker: expected a redis:// or amqp:// URL" in lines[1]
+    assert f"{config}:" in lines[1]

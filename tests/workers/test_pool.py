@@ -257,3 +257,34 @@ def test_a_call_made_from_a_worker_of_the_same_pool_runs_inline_instead_of_deadl
 
         outer_ident, inner_ident = pool.run_method(outer)
         assert outer_ident == inner_ident == pool.workers[0].ident
+
+
+def test_submit_returns_at_once_and_reports_to_the_callbacks_on_a_worker() -> None:
+    gate = threading.Event()
+    finished: list[tuple[Any, int]] = []
+    failed: list[Exception] = []
+    all_done = threading.Barrier(3)
+
+    def on_finish(value: Any) -> None:
+        finished.append((value, threading.get_ident()))
+        all_done.wait(30)
+
+    def on_exception(exc: Exception) -> None:
+        failed.append(exc)
+        all_done.wait(30)
+
+    def gated(value: int) -> int:
+        gate.wait(30)
+        return value * 2
+
+    with WorkerPool(worker_limit=2) as pool:
+        pool.submit(gated, 21, on_finish=on_finish)
+        pool.submit(divmod, 1, 0, on_exception=on_exception)
+        assert finished == []  # submit did not wait for the gated call
+        gate.set()
+        all_done.wait(30)
+        assert [value for value, _ in finished] == [42]
+        assert finished[0][1] in {w.ident for w in pool.workers}
+        assert isinstance(failed[0], ZeroDivisionError)
+        with pytest.raises(TypeError, match="expected a callable"):
+            pool.submit(42)  # type: ignore[arg-type]

@@ -61,6 +61,7 @@ def test_empty_config_gets_every_default() -> None:
         "port": 8888,
         "debug": False,
         "shutdown_timeout": 10.0,
+        "ready_grace": 0.0,
         "max_body_size": 1024 * 1024,
         "idle_connection_timeout": 60.0,
         "body_timeout": 60.0,
@@ -104,6 +105,55 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
         "component.worker_pool.default: expected an int >= 1, got 0",
         "component.task_queue.worker_count: expected an int >= 1, got '2'",
         "controller./x.enum: missing required key",
+    ]
+    for fragment in expected:
+        assert any(fragment in p for p in problems), (fragment, problems)
+    assert len(problems) == len(expected)
+
+
+def test_task_queue_backend_keys_and_ready_grace_are_validated_with_their_path() -> None:
+    parameter = HostrayWebConfigValidator(
+        {
+            "ready_grace": 2,
+            "component": {
+                "task_queue": {
+                    "backend": "celery",
+                    "broker": "amqp://guest:guest@127.0.0.1:5672//",
+                    "queue": "jobs",
+                }
+            },
+        }
+    ).parameter
+    assert parameter["ready_grace"] == 2.0
+    assert parameter["component"]["task_queue"] == {
+        "backend": "celery",
+        "worker_count": 1,
+        "broker": "amqp://guest:guest@127.0.0.1:5672//",
+        "queue": "jobs",
+        "visibility_timeout": 3600.0,
+        "key_prefix": "",
+    }
+    with pytest.raises(ConfigError) as caught:
+        HostrayWebConfigValidator(
+            {
+                "ready_grace": "soon",
+                "component": {
+                    "task_queue": {
+                        "backend": "rq",
+                        "broker": "http://127.0.0.1",
+                        "result_backend": "mongodb://x",
+                        "visibility_timeout": 0,
+                    }
+                },
+            }
+        )
+    problems = caught.value.problems
+    expected = [
+        "ready_grace: expected a number of seconds >= 0, got 'soon'",
+        "component.task_queue.backend: expected one of 'thread', 'celery', got 'rq'",
+        "component.task_queue.broker: expected a redis:// or amqp:// URL, got 'http://127.0.0.1'",
+        "component.task_queue.result_backend: expected a redis:// or rpc:// URL, got 'mongodb://x'",
+        "component.task_queue.visibility_timeout: expected a number of seconds > 0, got 0",
     ]
     for fragment in expected:
         assert any(fragment in p for p in problems), (fragment, problems)

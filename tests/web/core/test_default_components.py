@@ -193,7 +193,7 @@ async def test_task_queue_never_blocks_and_finishes_queued_tasks_on_dispose() ->
         # returns while every task is still blocked on the gate
         component.run_method_in_queue(named_task, gate, done, name, on_finish=results.append)
     assert done == []
-    assert sum(component.info()["info"]["pendings"].values()) == 4
+    assert component.info()["info"]["pending"] == 4
 
     disposing = asyncio.ensure_future(component.dispose(manager_with_timeout(30)))
     await asyncio.sleep(0)
@@ -238,3 +238,26 @@ async def test_task_queue_logs_every_task_left_at_shutdown_by_name(
     assert await asyncio.to_thread(reported.wait, 30)
     assert len(dropped) == 1
     assert isinstance(dropped[0], TaskDroppedError)
+
+
+async def test_task_queue_thread_backend_runs_queued_tasks_on_any_free_worker() -> None:
+    # 0.7.5 pushed each task to the worker with the shortest queue, so tasks queued behind a slow
+    # one waited for it although another worker was free; the pool's shared queue does not.
+    component = TaskQueueComponent(DefaultComponentTypes.TaskQueue)
+    component.init(ComponentManager(), worker_count=2)
+    gate = threading.Event()
+    done: list[str] = []
+    all_quick = threading.Event()
+
+    def quick(name: str) -> None:
+        done.append(name)
+        if len(done) == 6:
+            all_quick.set()
+
+    component.run_method_in_queue(named_task, gate, [], "slow")
+    for index in range(6):
+        component.run_method_in_queue(quick, f"q{index}")
+    assert await asyncio.to_thread(all_quick.wait, 30)  # while "slow" still holds one worker
+    assert sorted(done) == [f"q{i}" for i in range(6)]
+    gate.set()
+    await component.dispose(manager_with_timeout(30))

@@ -111,3 +111,23 @@ def test_a_controller_failing_in_initialize_answers_500_and_logs_where(
     assert f"{typed}:15: in initialize: self.value = lookup(key)" in logged
     assert f"{typed}:11: in lookup: return {{'a': 1}}[key]" in logged
     assert "tornado/web.py" not in logged
+
+
+def test_the_built_in_controllers_params_are_checked_too(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "builtin",
+        """\
+        controller:
+            /(.*):
+                enum: frontend
+                params:
+                    path: web
+                    default_filename: 5
+        """,
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_project(root)
+    assert caught.value.problems == [
+        f"{root / 'server_config.yaml'}:6: controller./(.*).params.default_filename: "
+        "expected str | None, got 5"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -121,7 +122,27 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--force", action="store_true", help="write the template into a non-empty directory"
     )
+    worker = commands.add_parser(
+        "worker",
+        prog="hostray worker",
+        help="run the Celery worker of a project whose task_queue has backend: celery",
+    )
+    worker.add_argument("directory", help="server project directory path")
+    worker.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        help="number of worker processes running tasks (default: one per CPU)",
+    )
     return parser
+
+
+def _positive(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = _positive_or_zero(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
+    return value
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -148,6 +169,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             processes=args.processes,
             debug=args.debug,
         )
+    if args.command == "worker":
+        from hostray.cli.worker import run_worker_command
+
+        return run_worker_command(args.directory, concurrency=args.concurrency)
     from hostray.cli.unittests import run_tests
 
     return run_tests(args.directory)

@@ -98,6 +98,8 @@ class HostrayApplication(Application):
         self.route_patterns = RoutePatterns(self.wildcard_router.rules)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
+        # Set when a graceful stop begins: the server_ready route answers 503 from then on.
+        self.stopping = False
         self.max_body_size = max_body_size
         self.request_observer: Callable[[RequestHandler], None] | None = None
         """Called with every finished request after it is logged (the `metrics` component)."""

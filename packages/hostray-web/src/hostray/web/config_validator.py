@@ -22,6 +22,7 @@ from hostray.config import (
 )
 from hostray.web.component.base import DEFAULT_SHUTDOWN_TIMEOUT
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
+from hostray.web.component.task_queue_settings import TaskQueueValidator
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_PORT",
+    "DEFAULT_READY_GRACE",
     "DEFAULT_SHUTDOWN_TIMEOUT",
     "ConfigBaseElementMeta",
     "ConfigContainerMeta",
@@ -43,6 +45,8 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 8888
+DEFAULT_READY_GRACE = 0.0
+"""Seconds `server_ready` answers 503 before a stopping server closes its listener."""
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 """Bytes a request body may have on a route without a limit of its own (1 MiB)."""
 DEFAULT_IDLE_CONNECTION_TIMEOUT = 60.0
@@ -94,9 +98,7 @@ HostrayWebConfigComponentValidator = ConfigContainerMeta(
         ConfigElementMeta("format", str, False, default="text", choices=LOG_FORMATS),
     ),
     ConfigContainerMeta("worker_pool", False, ConfigScalableElementMeta(str, _workers)),
-    ConfigContainerMeta(
-        "task_queue", False, ConfigElementMeta("worker_count", _workers, False, default=1)
-    ),
+    TaskQueueValidator,
     *OPTIONAL_COMPONENT_VALIDATORS,
 )
 """The `component` block: one child per component key; projects add theirs."""
@@ -144,6 +146,7 @@ HostrayWebConfigValidator = ConfigContainerMeta(
     ConfigElementMeta("port", _port, False, default=DEFAULT_PORT),
     ConfigElementMeta("debug", bool, False, default=False),
     ConfigElementMeta("shutdown_timeout", _seconds, False, default=DEFAULT_SHUTDOWN_TIMEOUT),
+    ConfigElementMeta("ready_grace", _seconds, False, default=DEFAULT_READY_GRACE),
     ConfigElementMeta("max_body_size", _bytes, False, default=DEFAULT_MAX_BODY_SIZE),
     ConfigElementMeta(
         "idle_connection_timeout", _timeout, False, default=DEFAULT_IDLE_CONNECTION_TIMEOUT

@@ -1,9 +1,10 @@
 """`HostrayServer`: serve a project over HTTP(S) and stop it gracefully.
 
 Start: components (Default → Optional → project), the Tornado application, an `HTTPServer` on
-`address:port` (TLS when `ssl` is set). Stop (SIGINT/SIGTERM or `stop()`): stop accepting, let
-in-flight requests finish up to `shutdown_timeout`, close websockets with 1001, dispose the
-components in reverse order. A second signal during the stop exits at once.
+`address:port` (TLS when `ssl` is set). Stop (SIGINT/SIGTERM or `stop()`): the `server_ready`
+route answers 503 at once and the server keeps serving for `ready_grace` seconds; then it stops
+accepting, lets in-flight requests finish up to `shutdown_timeout`, closes websockets with 1001
+and disposes the components in reverse order. A second signal during the stop exits at once.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class HostrayServer:
         self.address: str = config["address"] if address is None else address
         self.debug: bool = config["debug"] if debug is None else debug
         self.shutdown_timeout: float = float(config["shutdown_timeout"])
+        self.ready_grace: float = float(config.get("ready_grace") or 0.0)
         self.port: int | None = None
         self.app: HostrayApplication | None = None
         self.component_manager: ComponentManager | None = None
@@ -134,9 +136,16 @@ class HostrayServer:
 
     async def _stop(self) -> None:
         self.request_stop()
+        self._log(logging.INFO, 101, self.project.name)
+        if self.app is not None:
+            self.app.stopping = True
+        if self.ready_grace > 0 and self._http is not None:
+            # server_ready answers 503 while the listener stays open, so a load balancer stops
+            # sending new requests before the socket closes.
+            self._log(logging.INFO, 110, self.ready_grace)
+            await asyncio.sleep(self.ready_grace)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.shutdown_timeout
-        self._log(logging.INFO, 101, self.project.name)
         if self._http is not None:
             unfinished = await self._http.drain(self.shutdown_timeout)
             if unfinished:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 from hostray.workers._calls import (
     AsyncCall,
     Call,
+    CallbackCall,
     DirectAsyncCall,
     DirectSyncCall,
     Inbox,
@@ -116,6 +117,23 @@ class WorkerPool(Disposable):
         else:
             self._submit_shared(call)
         return call.result()
+
+    def submit(
+        self,
+        func: Callable[..., Any],
+        *args: Any,
+        on_finish: Callable[[Any], Any] | None = None,
+        on_exception: Callable[[Exception], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Queue `func(*args, **kwargs)` on the shared queue and return at once (any thread).
+
+        `on_finish(result)` or `on_exception(exc)` runs on the worker thread afterwards; an
+        exception with no `on_exception` is logged to the `hostray.workers` logger.
+        """
+        if not callable(func):
+            raise TypeError(f"{self.pool_name}: expected a callable, got {func!r}")
+        self._submit_shared(CallbackCall(func, args, kwargs, on_finish, on_exception))
 
     def reserve_worker(self) -> Reservation:
         """Reserve one worker for the `with` block; yields the identity to pass to run_method.

@@ -57,6 +57,11 @@ class Component:
     def dispose(self, component_manager: ComponentManager) -> Any:
         """Release what the component holds; may be a coroutine function."""
 
+    async def ready(self) -> str | None:
+        """Readiness hook of the `server_ready` route: None when what the component depends on
+        (a database, Redis, a broker) is reachable, else one line saying why not (no secrets)."""
+        return None
+
 
 class ComponentManager:
     """Holds the loaded components in load order and dispatches calls to them."""
@@ -90,6 +95,26 @@ class ComponentManager:
             "ComponentManager.dispose() cannot run inside an event loop; "
             "await component_manager.dispose_async() instead"
         )
+
+    async def readiness(self, timeout: float) -> dict[str, str]:
+        """`ready()` of every component at once, each given `timeout` s: `{key: reason}` of
+        those not ready (empty when all are)."""
+        components = self.components
+
+        async def check(component: Component) -> str | None:
+            try:
+                return await asyncio.wait_for(component.ready(), timeout)
+            except asyncio.TimeoutError:
+                return f"no answer within {timeout} s"
+            except Exception as exc:
+                return f"{type(exc).__name__}: {exc}"
+
+        reasons = await asyncio.gather(*(check(c) for c in components))
+        return {
+            c.component_type.key: reason
+            for c, reason in zip(components, reasons, strict=True)
+            if reason is not None
+        }
 
     async def dispose_async(self) -> None:
         """Dispose every component in reverse load order, awaiting async `dispose` methods."""

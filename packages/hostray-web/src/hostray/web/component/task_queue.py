@@ -1,56 +1,101 @@
-"""`TaskQueueComponent`: fire-and-forget functions on queue worker threads, none silently lost.
+"""`TaskQueueComponent`: fire-and-forget functions, none silently lost, on a chosen backend.
 
-`run_method_in_queue` returns at once. When the server stops, queued tasks get up to the server's
-`shutdown_timeout` to finish; every task that could not (never started, or still running) is logged
-by name on the `hostray.web.task_queue` logger.
+`backend: thread` (the default) runs them on `worker_count` threads of this process (a
+`hostray.workers.WorkerPool`); `backend: celery` sends them to `hostray worker` processes through a
+Redis or RabbitMQ broker (`task_celery.py`). Either way `run_method_in_queue` returns at once.
+When the server stops, queued tasks get up to the server's `shutdown_timeout` to start (thread) or
+to be published (celery); every task that could not is logged by name on the
+`hostray.web.task_queue` logger and given `TaskDroppedError` through its `on_exception`.
 """
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import logging
-import threading
 from collections.abc import Callable
-from typing import Any
-
-from hostray.workers import FunctionQueueWorker
+from typing import Any, Protocol
 
 from ..errors import TaskDroppedError, TaskQueueClosedError
 from ..messages import message
-from ..request_context import in_request_context
 from .base import Component, ComponentManager
+from .task_queue_settings import TaskQueueSettings
 
-__all__ = ["TaskDroppedError", "TaskQueueComponent"]
+__all__ = [
+    "TaskDroppedError",
+    "TaskQueueBackend",
+    "TaskQueueClosedError",
+    "TaskQueueComponent",
+    "task_component_manager",
+]
 
 log = logging.getLogger("hostray.web.task_queue")
 
+# backend name → (module of this package, class): imported only when configured.
+BACKEND_CLASSES = {
+    "thread": (".task_thread", "ThreadTaskBackend"),
+    "celery": (".task_celery", "CeleryTaskBackend"),
+}
 
-class _Task:
-    """One queued call; `state` goes queued → running → done, or queued → abandoned."""
+_manager: ComponentManager | None = None
 
-    __slots__ = ("name", "state", "worker")
 
-    def __init__(self, name: str, worker: FunctionQueueWorker) -> None:
-        self.name = name
-        self.state = "queued"
-        self.worker = worker
+class TaskQueueBackend(Protocol):
+    """Where `TaskQueueComponent` sends its tasks; one class per `backend:` value."""
+
+    def submit(
+        self,
+        func: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        on_finish: Callable[[Any], None] | None,
+        on_exception: Callable[[Exception], None] | None,
+    ) -> None:
+        """Queue the call and return at once; raise TypeError/TaskQueueClosedError at the call."""
+
+    def counts(self) -> dict[str, int]:
+        """Tasks `queued` and `running` now, `done` and `failed` since start."""
+
+    def info(self) -> dict[str, Any]:
+        """What `components_info` shows (no secrets)."""
+
+    async def ready(self) -> str | None:
+        """None when tasks can be queued, else why not (one line)."""
+
+    async def close(self, component_manager: ComponentManager) -> list[tuple[int, str]]:
+        """Refuse new tasks, give queued ones up to `shutdown_timeout`; `(message code, task
+        name)` of each task left over (105: dropped before it started, 106: still running)."""
+
+
+def task_component_manager() -> ComponentManager:
+    """The `ComponentManager` of the process running a task: the server's for `backend: thread`,
+    the `hostray worker` process's for `backend: celery` (so a task can use `orm_db`)."""
+    if _manager is None:
+        raise RuntimeError("task_queue: no component manager in this process (not a server/worker)")
+    return _manager
 
 
 class TaskQueueComponent(Component):
-    """Runs functions on `worker_count` queue threads without blocking the caller."""
+    """Runs functions on the configured backend without blocking the caller."""
+
+    settings: TaskQueueSettings
+    _backend: TaskQueueBackend
 
     def init(
-        self, component_manager: ComponentManager, worker_count: int = 1, **kwargs: Any
+        self, component_manager: ComponentManager, root_dir: str | None = None, **config: Any
     ) -> None:
-        """Keep `worker_count` queue workers (started on first use)."""
-        self.worker_count = worker_count
-        self._workers: list[FunctionQueueWorker] = []
-        self._lock = threading.Lock()
-        self._pending: set[_Task] = set()
-        self._done = 0
-        self._failed = 0
-        self._closing = False
-        self._drained: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+        """Build the backend of the validated `task_queue` block (thread workers start on use)."""
+        global _manager
+        self.settings = TaskQueueSettings.from_config(config)
+        self.worker_count = self.settings.worker_count
+        module, name = BACKEND_CLASSES[self.settings.backend]
+        backend_class = getattr(importlib.import_module(module, __package__), name)
+        self._backend = backend_class(self.settings)
+        _manager = component_manager
+
+    @property
+    def backend(self) -> TaskQueueBackend:
+        """The backend the tasks go to."""
+        return self._backend
 
     def run_method_in_queue(
         self,
@@ -60,122 +105,38 @@ class TaskQueueComponent(Component):
         on_exception: Callable[[Exception], None] | None = None,
         **kwargs: Any,
     ) -> None:
-        """Queue `func(*args, **kwargs)` on the least busy worker and return at once.
+        """Queue `func(*args, **kwargs)` and return at once.
 
-        `on_finish(result)` or `on_exception(exc)` runs on the worker thread afterwards.
+        `on_finish(result)` or `on_exception(exc)` runs afterwards on a thread of this process
+        (with `backend: celery`, when the remote task ended).
         """
         if not callable(func):
             raise TypeError(f"task_queue: expected a callable, got {func!r}")
-        with self._lock:
-            if self._closing:
-                raise TaskQueueClosedError(
-                    f"task_queue is shutting down; {_name_of(func)} was not queued"
-                )
-            worker = self._pick_worker()
-            task = _Task(_name_of(func), worker)
-            self._pending.add(task)
-        worker.run_method(  # in the caller's request context: its log lines keep the request id
-            in_request_context(self._run),
-            task,
-            func,
-            args,
-            kwargs,
-            on_finish=on_finish,
-            on_exception=on_exception,
-        )
-
-    def _pick_worker(self) -> FunctionQueueWorker:
-        if len(self._workers) < self.worker_count:
-            worker = FunctionQueueWorker(f"task_queue-{len(self._workers)}")
-            self._workers.append(worker)
-            return worker
-        return min(self._workers, key=lambda w: w.pending_count)
-
-    def _run(
-        self, task: _Task, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        with self._lock:
-            if task.state == "abandoned":
-                raise TaskDroppedError(f"task_queue: {task.name} dropped at shutdown")
-            task.state = "running"
-        failed = True
-        try:
-            result = func(*args, **kwargs)
-            failed = False
-            return result
-        finally:
-            self._finished(task, failed)
-
-    def _finished(self, task: _Task, failed: bool) -> None:
-        with self._lock:
-            task.state = "done"
-            self._done += 1
-            self._failed += failed
-            self._pending.discard(task)
-            if self._pending or self._drained is None:
-                return
-            loop, future = self._drained
-        loop.call_soon_threadsafe(_resolve, future)
+        self._backend.submit(func, args, kwargs, on_finish, on_exception)
 
     def metrics_state(self) -> dict[str, int]:
-        """Tasks queued and running now, and done and failed since start (the `metrics` gauges)."""
-        with self._lock:
-            running = sum(1 for task in self._pending if task.state == "running")
-            return {
-                "queued": len(self._pending) - running,
-                "running": running,
-                "done": self._done,
-                "failed": self._failed,
-            }
+        """Tasks queued and running now, done and failed since start (the `metrics` gauges)."""
+        return self._backend.counts()
 
     def info(self) -> dict[str, Any]:
-        """Worker limit and the calls pending on each worker."""
-        return {
-            **super().info(),
-            "info": {
-                "maximum_of_workers": self.worker_count,
-                "pendings": {w.name: w.pending_count for w in self._workers},
-            },
-        }
+        """Backend and its queue state."""
+        return {**super().info(), "info": self._backend.info()}
+
+    async def ready(self) -> str | None:
+        """None when tasks can be queued (the Celery broker answers), else why not."""
+        return await self._backend.ready()
 
     async def dispose(self, component_manager: ComponentManager) -> None:
         """Refuse new tasks, wait up to `shutdown_timeout` for queued ones, log those left over."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        with self._lock:
-            self._closing = True
-            if self._pending:
-                self._drained = (loop, future)
-            else:
-                future.set_result(None)
-        try:
-            await asyncio.wait_for(future, component_manager.shutdown_timeout)
-        except asyncio.TimeoutError:
-            self._report_leftovers(component_manager)
-        with self._lock:
-            busy = {task.worker for task in self._pending if task.state == "running"}
-        # A worker still running a task is left to finish it (its thread is a daemon).
-        free = [w for w in self._workers if w not in busy]
-        await asyncio.gather(*(asyncio.to_thread(w.dispose) for w in free))
-
-    def _report_leftovers(self, component_manager: ComponentManager) -> None:
-        with self._lock:
-            leftovers = sorted(self._pending, key=lambda t: t.name)
-            for task in leftovers:
-                if task.state == "queued":
-                    task.state = "abandoned"
-                    self._pending.discard(task)
-        for task in leftovers:
-            code = 105 if task.state == "abandoned" else 106
-            log.error("task_queue: %s", message(component_manager, code, task.name))
+        global _manager
+        for code, name in await self._backend.close(component_manager):
+            log.error("task_queue: %s", message(component_manager, code, name))
+        if _manager is component_manager:
+            _manager = None
 
 
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
-def _name_of(func: Callable[..., Any]) -> str:
+def name_of(func: Callable[..., Any]) -> str:
+    """`module.qualname` of a function, for logs."""
     module = getattr(func, "__module__", None)
     name = getattr(func, "__qualname__", None) or repr(func)
     return f"{module}.{name}" if module else name

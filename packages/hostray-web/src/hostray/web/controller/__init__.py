@@ -1,7 +1,7 @@
 """Controllers: the Tornado handlers a project's `controller` config block routes to.
 
 `ControllerType` enums map a config key to a handler class; `DefaultControllerType` holds the
-built-in ones (`frontend`, `server_alive`, `components_info`, `metrics`).
+built-in ones (`frontend`, `server_alive`, `server_ready`, `components_info`, `metrics`).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class DefaultControllerType(ControllerType):
 
     Frontend = ("frontend", "tornado.web", "StaticFileHandler")
     SystemAlive = ("server_alive", "default_controller", "SystemAliveController")
+    ServerReady = ("server_ready", "default_controller", "ServerReadyController")
     ComponentsInfo = ("components_info", "default_controller", "ComponentsInfoController")
     Metrics = ("metrics", "metrics_controller", "MetricsController")
 

@@ -160,6 +160,10 @@ class MemoryCacheComponent(Component):
         """Add the sessions saved in `save_file`; no-op without one or with Redis."""
         self.store.load_from_file()
 
+    async def ready(self) -> str | None:
+        """None when the backend can serve (memory: always; Redis: it answers a PING)."""
+        return await self.store.ready_async()
+
     async def dispose(self, component_manager: ComponentManager) -> None:
         """Stop the sweep timer and save to `save_file`, or close the Redis clients."""
         await self.store.aclose()

@@ -92,6 +92,10 @@ class MemorySessionStore:
             self._timer.join()
         self.save_to_file()
 
+    async def ready_async(self) -> str | None:
+        """Sessions in this process can always be served."""
+        return None
+
     async def aclose(self) -> None:
         """`close` off the event loop (the save writes a file)."""
         await asyncio.to_thread(self.close)

@@ -22,6 +22,9 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from hostray.config import ConfigError, mask_secrets
 from hostray.orm import (
     DB_MODULE_NAME,
@@ -256,6 +259,18 @@ class OrmDBComponent(Component):
         self._outages.recovered(db_id)
         return result
 
+    async def ready(self) -> str | None:
+        """None when every initialized db_id's database answers `SELECT 1`, else why not."""
+        for db_id, database in self._databases.items():
+            if database.pool is None:
+                continue
+            try:
+                await database.pool.run_method_async(_ping)
+            except Exception as exc:
+                first_line = (str(exc).splitlines() or [""])[0]
+                return f"db_id {db_id!r} unreachable ({type(exc).__name__}: {first_line})"
+        return None
+
     async def dispose(self, component_manager: ComponentManager) -> None:
         """Let queued calls finish, then close the sessions and connections of every pool."""
         for probe in self._probes:
@@ -264,6 +279,12 @@ class OrmDBComponent(Component):
             pool, database.pool = database.pool, None
             if pool is not None:
                 await asyncio.to_thread(pool.dispose)
+
+
+def _ping(session: Session) -> None:
+    """A round trip to the database on a worker's session."""
+    session.execute(text("SELECT 1"))
+    session.rollback()
 
 
 def _probe(db_id: str, database: _Database) -> None:

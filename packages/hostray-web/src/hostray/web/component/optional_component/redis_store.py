@@ -85,6 +85,14 @@ class RedisSessionStore:
             return False
         return True
 
+    async def ready_async(self) -> str | None:
+        """None when Redis answers a PING, else why not (the URL's password masked)."""
+        try:
+            await self._clients.get().ping()
+        except _UNAVAILABLE as exc:
+            return f"Redis at {self.display_url} unreachable ({str(exc) or type(exc).__name__})"
+        return None
+
     @contextmanager
     def _reachable(self) -> Iterator[None]:
         """Redis errors as `SessionStoreUnavailableError`, logged once per outage (its end is

@@ -59,6 +59,9 @@ class SessionStore(Protocol):
     def load_from_file(self) -> None:
         """Add the sessions of the backend's save file, if it has one."""
 
+    async def ready_async(self) -> str | None:
+        """None when the backend can serve sessions, else why not (the `server_ready` route)."""
+
     async def aclose(self) -> None:
         """Stop timers, save what must survive a restart, close connections."""
 
