@@ -41,6 +41,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy $(MYPY_ARGS)
 	$(BIN)/mypy tests/typing
+	@# tests, bench and scripts need Python 3.11 (tomllib, hashlib.file_digest): checked as 3.11 code;
+	@# MYPYPATH: tests/packaging imports scripts/packages.py as `packages` (not the packages/ folder).
+	MYPYPATH=scripts $(BIN)/mypy --python-version 3.11 tests bench scripts
 	$(BIN)/python -m pytest -q tests/packaging/test_declared_imports.py
 
 format: $(STAMP)

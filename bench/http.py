@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from bench._harness import Row
@@ -100,14 +101,19 @@ def run() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "hello"
         subprocess.run([sys.executable, "-m", "hostray", "create", str(project)], check=True)
-        ours_start, base_start, ours_rps, base_rps = [], [], [], []
-        for warm_up in (lambda: _hostray(project), _raw):  # bytecode caches for both
+        ours_start: list[float] = []
+        base_start: list[float] = []
+        ours_rps: list[float] = []
+        base_rps: list[float] = []
+        warm_ups: tuple[Callable[[], _Server], ...] = (lambda: _hostray(project), _raw)
+        for warm_up in warm_ups:  # bytecode caches for both
             warm_up().stop()
+        runs: tuple[tuple[Callable[[], _Server], list[float], list[float]], ...] = (
+            (lambda: _hostray(project), ours_start, ours_rps),
+            (_raw, base_start, base_rps),
+        )
         for _ in range(RUNS):
-            for make, starts, rates in (
-                (lambda: _hostray(project), ours_start, ours_rps),
-                (_raw, base_start, base_rps),
-            ):
+            for make, starts, rates in runs:
                 server = make()
                 try:
                     starts.append(server.startup)

@@ -48,7 +48,7 @@ LABEL = {"sqlite": "SQLite file", "mysql": "MariaDB", "postgresql": "PostgreSQL"
 
 
 def _entity(base: Any, table: str) -> Any:
-    class Person(base, EntityBaseAddon):  # type: ignore[misc, valid-type]
+    class Person(base, EntityBaseAddon):  # type: ignore[misc]
         __tablename__ = table
         id = Column(Integer, primary_key=True)
         name = Column(String(40), nullable=False)

@@ -16,6 +16,7 @@ import os
 import statistics
 import time
 import uuid
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -30,7 +31,7 @@ LIFETIME = 600
 REDIS_URL = os.environ.get("HOSTRAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-def _component(**config: object) -> MemoryCacheComponent:
+def _component(**config: Any) -> MemoryCacheComponent:
     cache = MemoryCacheComponent(OptionalComponentTypes.MemoryCache)
     cache.init(ComponentManager(), sess_lifetime=LIFETIME, **config)
     return cache
@@ -58,7 +59,8 @@ def _memory_rates() -> tuple[float, float]:
         for _ in range(MEMORY_CALLS):
             get(sid)
 
-    mine, base = [], []
+    mine: list[float] = []
+    base: list[float] = []
     try:
         for _ in range(RUNS):
             for work, into in ((ours, mine), (baseline, base)):
@@ -95,7 +97,8 @@ async def _redis_rates() -> tuple[float, float]:
 
         await ours()  # connect and warm up both clients
         await baseline()
-        mine, base = [], []
+        mine: list[float] = []
+        base: list[float] = []
         for _ in range(RUNS):
             for work, into in ((ours, mine), (baseline, base)):
                 started = time.perf_counter()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 
 from hostray.web.config_validator import HostrayWebConfigValidator
+
+if TYPE_CHECKING:
+    from .conftest import Result
 
 EXPECTED_FILES = {
     "component/__init__.py",
@@ -33,7 +38,9 @@ def _seed_block(seed_text: str, first_line: str, last_line: str) -> str:
     return seed_text[start:end]
 
 
-def test_create_writes_exactly_the_hello_project(cli, tmp_path) -> None:
+def test_create_writes_exactly_the_hello_project(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     target = tmp_path / "hello"
     result = cli("create", str(target))
     assert result.code == 0, result.err
@@ -43,7 +50,9 @@ def test_create_writes_exactly_the_hello_project(cli, tmp_path) -> None:
         ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
-def test_component_code_is_the_seeds_example(cli, tmp_path, seed_text) -> None:
+def test_component_code_is_the_seeds_example(
+    cli: Callable[..., Result], tmp_path: Path, seed_text: str
+) -> None:
     cli("create", str(tmp_path / "hello"))
     init = (tmp_path / "hello/component/__init__.py").read_text(encoding="utf-8")
     validator_example = _seed_block(
@@ -61,7 +70,7 @@ def test_component_code_is_the_seeds_example(cli, tmp_path, seed_text) -> None:
     assert component_example in hello
 
 
-def test_controllers_and_config_route_hello(cli, tmp_path) -> None:
+def test_controllers_and_config_route_hello(cli: Callable[..., Result], tmp_path: Path) -> None:
     import yaml
 
     cli("create", str(tmp_path / "hello"))
@@ -83,7 +92,9 @@ def test_controllers_and_config_route_hello(cli, tmp_path) -> None:
     assert "class HelloTornadoHandler(RequestHandler):" in handlers
 
 
-def test_requirements_admit_the_installed_packages(cli, tmp_path) -> None:
+def test_requirements_admit_the_installed_packages(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     cli("create", str(tmp_path / "hello"))
     lines = (tmp_path / "hello/requirements.txt").read_text(encoding="utf-8").split()
     requirements = {Requirement(line).name: Requirement(line) for line in lines}
@@ -96,7 +107,9 @@ def test_requirements_admit_the_installed_packages(cli, tmp_path) -> None:
         assert not requirement.specifier.contains(next_api)
 
 
-def test_non_empty_directory_is_refused_without_force(cli, tmp_path) -> None:
+def test_non_empty_directory_is_refused_without_force(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     target = tmp_path / "busy"
     target.mkdir()
     (target / "notes.txt").write_text("mine", encoding="utf-8")
@@ -112,13 +125,13 @@ def test_non_empty_directory_is_refused_without_force(cli, tmp_path) -> None:
     assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_empty_directory_is_accepted(cli, tmp_path) -> None:
+def test_empty_directory_is_accepted(cli: Callable[..., Result], tmp_path: Path) -> None:
     result = cli("create", str(tmp_path))
     assert result.code == 0, result.err
     assert _files(tmp_path) == EXPECTED_FILES
 
 
-def test_a_file_in_the_way_is_refused(cli, tmp_path) -> None:
+def test_a_file_in_the_way_is_refused(cli: Callable[..., Result], tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("x", encoding="utf-8")
     result = cli("create", str(target), "--force")
@@ -126,7 +139,9 @@ def test_a_file_in_the_way_is_refused(cli, tmp_path) -> None:
     assert f"error: {target}: exists and is not a directory" in result.err
 
 
-def test_the_template_states_the_connection_limits_it_runs_with(cli, tmp_path) -> None:
+def test_the_template_states_the_connection_limits_it_runs_with(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     import yaml
 
     from hostray.web.project import load_project

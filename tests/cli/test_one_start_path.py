@@ -4,6 +4,9 @@ server's own `listen_sockets`: one wording of each problem, whichever command me
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,9 +14,14 @@ from hostray.config import ConfigError
 from hostray.web.project import CONFIG_FILE, load_project
 from hostray.web.server import listen_sockets
 
+if TYPE_CHECKING:
+    from .conftest import Result
+
 
 @pytest.mark.parametrize("command", ["start", "test"])
-def test_missing_directory_and_config_read_alike(cli, tmp_path, command) -> None:
+def test_missing_directory_and_config_read_alike(
+    cli: Callable[..., Result], tmp_path: Path, command: str
+) -> None:
     (tmp_path / "empty").mkdir()
     for directory, expected in (
         (tmp_path / "nowhere", f"error: {tmp_path / 'nowhere'}: no such directory"),
@@ -25,7 +33,7 @@ def test_missing_directory_and_config_read_alike(cli, tmp_path, command) -> None
         assert "Traceback" not in result.err
 
 
-def test_listen_sockets_names_what_chose_the_port(tmp_path) -> None:
+def test_listen_sockets_names_what_chose_the_port(tmp_path: Path) -> None:
     (tmp_path / CONFIG_FILE).write_text("name: t\nport: 0\n")
     project = load_project(tmp_path)
     with socket.socket() as taken:

@@ -8,9 +8,14 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from .conftest import Result
 
 
 def _project(root: Path, name: str = "proj") -> Path:
@@ -44,7 +49,7 @@ def _names(archive: Path) -> list[str]:
 
 
 def test_default_archive_compiles_and_leaves_out_caches_vcs_and_venvs(
-    cli, tmp_path, monkeypatch
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = _project(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -61,7 +66,9 @@ def test_default_archive_compiles_and_leaves_out_caches_vcs_and_venvs(
     assert project.is_dir()
 
 
-def test_members_are_sorted_with_fixed_owner_time_and_kept_modes(cli, tmp_path) -> None:
+def test_members_are_sorted_with_fixed_owner_time_and_kept_modes(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path)
     (project / "server_config.yaml").chmod(0o600)  # a config holding passwords stays private
     (project / "lib" / "calc.py").chmod(0o640)
@@ -81,7 +88,9 @@ def test_members_are_sorted_with_fixed_owner_time_and_kept_modes(cli, tmp_path) 
     assert modes["proj/lib"] == 0o755
 
 
-def test_sourceless_pyc_imports_and_names_archive_path_in_tracebacks(cli, tmp_path) -> None:
+def test_sourceless_pyc_imports_and_names_archive_path_in_tracebacks(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     _project(tmp_path)
     archive = tmp_path / "out.tar.gz"
     assert cli("pack", str(tmp_path / "proj"), "-o", str(archive)).code == 0
@@ -108,7 +117,9 @@ def test_sourceless_pyc_imports_and_names_archive_path_in_tracebacks(cli, tmp_pa
     assert str(tmp_path) not in done.stderr
 
 
-def test_no_compile_keeps_sources_and_zip_when_asked(cli, tmp_path) -> None:
+def test_no_compile_keeps_sources_and_zip_when_asked(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     _project(tmp_path)
     archive = tmp_path / "out.zip"
     result = cli("pack", str(tmp_path / "proj"), "-d", "-o", str(archive))
@@ -132,7 +143,9 @@ def test_no_compile_keeps_sources_and_zip_when_asked(cli, tmp_path) -> None:
 
 @pytest.mark.parametrize("output", ["same.tar.gz", "same.zip"])
 @pytest.mark.parametrize("compile_flag", [[], ["-d"]])
-def test_same_inputs_give_byte_identical_archives(cli, tmp_path, output, compile_flag) -> None:
+def test_same_inputs_give_byte_identical_archives(
+    cli: Callable[..., Result], tmp_path: Path, output: str, compile_flag: list[str]
+) -> None:
     first_root, second_root = tmp_path / "a", tmp_path / "b"
     first = _project(first_root)
     second = _project(second_root)
@@ -151,7 +164,7 @@ def test_same_inputs_give_byte_identical_archives(cli, tmp_path, output, compile
     assert data == again.read_bytes()
 
 
-def test_pack_yaml_include_and_exclude(cli, tmp_path) -> None:
+def test_pack_yaml_include_and_exclude(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path)
     (project / "logs").mkdir()
     (project / "logs" / "today.log").write_text("x", encoding="utf-8")
@@ -188,7 +201,9 @@ def test_pack_yaml_include_and_exclude(cli, tmp_path) -> None:
     ]
 
 
-def test_output_inside_the_project_is_not_packed_into_itself(cli, tmp_path) -> None:
+def test_output_inside_the_project_is_not_packed_into_itself(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path)
     for _ in range(2):
         result = cli("pack", str(project), "-o", str(project / "proj.tar.gz"))
@@ -196,7 +211,9 @@ def test_output_inside_the_project_is_not_packed_into_itself(cli, tmp_path) -> N
     assert "proj/proj.tar.gz" not in _names(project / "proj.tar.gz")
 
 
-def test_arc_paths_use_the_folder_name_whatever_the_spelling(cli, tmp_path, monkeypatch) -> None:
+def test_arc_paths_use_the_folder_name_whatever_the_spelling(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = _project(tmp_path)
     monkeypatch.chdir(project / "lib")
     result = cli("pack", "..", "-o", str(tmp_path / "dots.tar.gz"))
@@ -222,7 +239,9 @@ def test_arc_paths_use_the_folder_name_whatever_the_spelling(cli, tmp_path, monk
         ("- a\n", "pack.yaml: expected a mapping with include/exclude, got list"),
     ],
 )
-def test_bad_pack_yaml_is_one_line_naming_the_key(cli, tmp_path, pack_yaml, message) -> None:
+def test_bad_pack_yaml_is_one_line_naming_the_key(
+    cli: Callable[..., Result], tmp_path: Path, pack_yaml: str, message: str
+) -> None:
     project = _project(tmp_path)
     (project / "pack.yaml").write_text(pack_yaml, encoding="utf-8")
     result = cli("pack", str(project), "-o", str(tmp_path / "x.tar.gz"))
@@ -232,7 +251,9 @@ def test_bad_pack_yaml_is_one_line_naming_the_key(cli, tmp_path, pack_yaml, mess
     assert not (tmp_path / "x.tar.gz").exists()
 
 
-def test_syntax_error_names_the_file_and_suggests_d(cli, tmp_path) -> None:
+def test_syntax_error_names_the_file_and_suggests_d(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path)
     (project / "lib" / "broken.py").write_text("def f(:\n", encoding="utf-8")
     result = cli("pack", str(project), "-o", str(tmp_path / "x.tar.gz"))
@@ -243,7 +264,9 @@ def test_syntax_error_names_the_file_and_suggests_d(cli, tmp_path) -> None:
     assert cli("pack", str(project), "-d", "-o", str(tmp_path / "x.tar.gz")).code == 0
 
 
-def test_unknown_archive_type_and_missing_directory(cli, tmp_path) -> None:
+def test_unknown_archive_type_and_missing_directory(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path)
     result = cli("pack", str(project), "-o", str(tmp_path / "x.rar"))
     assert result.code == 2
@@ -253,14 +276,14 @@ def test_unknown_archive_type_and_missing_directory(cli, tmp_path) -> None:
     assert f"{tmp_path / 'nowhere'}: no such directory" in result.err
 
 
-def test_wheels_need_requirements_txt(cli, tmp_path) -> None:
+def test_wheels_need_requirements_txt(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path)
     result = cli("pack", str(project), "-w", "-o", str(tmp_path / "x.tar.gz"))
     assert result.code == 2
     assert f"{project / 'requirements.txt'}: not found (needed by -w)" in result.err
 
 
-def test_stale_pyc_beside_a_source_is_reported(cli, tmp_path) -> None:
+def test_stale_pyc_beside_a_source_is_reported(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path)
     shutil.copy(project / "lib" / "__init__.py", project / "lib" / "calc.pyc")
     result = cli("pack", str(project), "-o", str(tmp_path / "x.tar.gz"))

@@ -4,7 +4,12 @@ through a link out of the project (issue 13, item 10)."""
 from __future__ import annotations
 
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .conftest import Result
 
 CONFIG = """\
 name: x
@@ -44,7 +49,9 @@ def _write(path: Path, text: str = "x") -> Path:
     return path
 
 
-def test_secrets_and_live_data_are_left_out_by_default(cli, tmp_path) -> None:
+def test_secrets_and_live_data_are_left_out_by_default(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path)
     for name in (
         ".env",
@@ -74,7 +81,7 @@ def test_secrets_and_live_data_are_left_out_by_default(cli, tmp_path) -> None:
     ]
 
 
-def test_pack_yaml_overrides_the_defaults(cli, tmp_path) -> None:
+def test_pack_yaml_overrides_the_defaults(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path)
     _write(project / ".env")
     _write(project / "seed.db")
@@ -99,7 +106,7 @@ def test_pack_yaml_overrides_the_defaults(cli, tmp_path) -> None:
     ]
 
 
-def test_modes_are_kept_through_tar_x(cli, tmp_path) -> None:
+def test_modes_are_kept_through_tar_x(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path)
     private = _write(project / "private.txt")
     private.chmod(0o600)
@@ -112,7 +119,7 @@ def test_modes_are_kept_through_tar_x(cli, tmp_path) -> None:
     assert (out / "proj" / "private.txt").stat().st_mode & 0o777 == 0o600
 
 
-def test_a_link_out_of_the_project_is_an_error(cli, tmp_path) -> None:
+def test_a_link_out_of_the_project_is_an_error(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     _write(elsewhere / "internal.txt", "not for the archive")
@@ -134,7 +141,9 @@ def test_a_link_out_of_the_project_is_an_error(cli, tmp_path) -> None:
     assert f"{project / 'passwd'}: symbolic link to" in result.err
 
 
-def test_a_link_named_in_include_is_packed_where_it_stands(cli, tmp_path) -> None:
+def test_a_link_named_in_include_is_packed_where_it_stands(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     _write(elsewhere / "index.html", "<p>shared</p>")
@@ -154,7 +163,9 @@ def test_a_link_named_in_include_is_packed_where_it_stands(cli, tmp_path) -> Non
     ]
 
 
-def test_create_force_does_not_write_through_links_out_of_the_project(cli, tmp_path) -> None:
+def test_create_force_does_not_write_through_links_out_of_the_project(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = tmp_path / "proj"
     project.mkdir()
     outside = _write(tmp_path / "precious.yaml", "do not overwrite")

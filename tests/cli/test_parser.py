@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.metadata import distributions
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from .conftest import Result
 
 
 def _seed_help(seed_text: str) -> str:
@@ -13,7 +18,9 @@ def _seed_help(seed_text: str) -> str:
     return seed_text[start:end].strip("\n")
 
 
-def test_help_is_the_seeds_plus_version_and_worker(cli, seed_text, monkeypatch) -> None:
+def test_help_is_the_seeds_plus_version_and_worker(
+    cli: Callable[..., Result], seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     result = cli("-h")
     assert result.code == 0
@@ -29,7 +36,7 @@ def test_help_is_the_seeds_plus_version_and_worker(cli, seed_text, monkeypatch) 
     assert "\n".join(lines) == _seed_help(seed_text)
 
 
-def test_version_lists_every_installed_hostray_distribution(cli) -> None:
+def test_version_lists_every_installed_hostray_distribution(cli: Callable[..., Result]) -> None:
     result = cli("--version")
     assert result.code == 0
     expected = set()
@@ -43,7 +50,7 @@ def test_version_lists_every_installed_hostray_distribution(cli) -> None:
     assert any(line.startswith("hostray-cli ") for line in printed)
 
 
-def test_no_command_prints_usage_and_fails(cli) -> None:
+def test_no_command_prints_usage_and_fails(cli: Callable[..., Result]) -> None:
     result = cli()
     assert result.code == 2
     assert result.err.startswith("usage: hostray [-h] {start,pack,test,create} ...")
@@ -59,7 +66,9 @@ def test_no_command_prints_usage_and_fails(cli) -> None:
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
-def test_argument_errors_exit_2_with_one_line(cli, argv, message) -> None:
+def test_argument_errors_exit_2_with_one_line(
+    cli: Callable[..., Result], argv: list[str], message: str
+) -> None:
     result = cli(*argv)
     assert result.code == 2
     assert message in result.err

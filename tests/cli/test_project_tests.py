@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
 
 from hostray.cli.create import create_project
+
+if TYPE_CHECKING:
+    from .conftest import Result
 
 FAILING_CASE = """\
 from hostray.unit_test import UnitTestCase
@@ -15,7 +22,7 @@ class FailingTestCase(UnitTestCase):
 """
 
 
-def test_created_project_passes_its_own_test(cli, tmp_path) -> None:
+def test_created_project_passes_its_own_test(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = create_project(tmp_path / "hello")
     result = cli("test", str(project))
     assert result.code == 0, result.err
@@ -23,7 +30,9 @@ def test_created_project_passes_its_own_test(cli, tmp_path) -> None:
     assert "OK" in result.err
 
 
-def test_a_failing_case_makes_the_exit_status_non_zero(cli, tmp_path) -> None:
+def test_a_failing_case_makes_the_exit_status_non_zero(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = create_project(tmp_path / "hello")
     (project / "unit_test" / "failing.py").write_text(FAILING_CASE, encoding="utf-8")
     init = project / "unit_test" / "__init__.py"
@@ -39,7 +48,7 @@ def test_a_failing_case_makes_the_exit_status_non_zero(cli, tmp_path) -> None:
     assert "AssertionError: 2 != 3" in result.err
 
 
-def test_project_without_cases_is_an_error(cli, tmp_path) -> None:
+def test_project_without_cases_is_an_error(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = create_project(tmp_path / "hello")
     (project / "unit_test" / "__init__.py").write_text("", encoding="utf-8")
     result = cli("test", str(project))
@@ -47,7 +56,7 @@ def test_project_without_cases_is_an_error(cli, tmp_path) -> None:
     assert f"{project / 'unit_test'}: no test cases" in result.err
 
 
-def test_bad_project_is_reported_like_start(cli, tmp_path: Path) -> None:
+def test_bad_project_is_reported_like_start(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = create_project(tmp_path / "hello")
     (project / "server_config.yaml").write_text("name: t\ncomponent:\n  hello: {}\n")
     result = cli("test", str(project))
@@ -56,7 +65,7 @@ def test_bad_project_is_reported_like_start(cli, tmp_path: Path) -> None:
     assert "component.hello.p1" in result.err
 
 
-def test_self_check_of_the_installed_library_passes(cli) -> None:
+def test_self_check_of_the_installed_library_passes(cli: Callable[..., Result]) -> None:
     result = cli("test")
     assert result.code == 0, result.err
     assert "Ran 16 tests" in result.err
@@ -65,7 +74,9 @@ def test_self_check_of_the_installed_library_passes(cli) -> None:
         assert f"{check} (" in result.err
 
 
-def test_self_check_leaves_no_files_behind(cli, tmp_path, monkeypatch) -> None:
+def test_self_check_leaves_no_files_behind(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -104,7 +115,9 @@ class HelloServerTestCase(ServerTestCase):
 """
 
 
-def test_a_server_test_case_serves_a_project_with_entities(cli, tmp_path) -> None:
+def test_a_server_test_case_serves_a_project_with_entities(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = create_project(tmp_path / "hello")
     (project / "component" / "entities.py").write_text(ENTITIES, encoding="utf-8")
     hello = project / "component" / "hello.py"

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from .conftest import Result
 
 
 def _project(root: Path, config: str, *, hello: bool = True) -> Path:
@@ -21,7 +26,7 @@ def _project(root: Path, config: str, *, hello: bool = True) -> Path:
     return project
 
 
-def _one_error_line(result) -> str:
+def _one_error_line(result: Result) -> str:
     lines = result.err.splitlines()
     assert result.code == 2, result.err
     assert "Traceback" not in result.err
@@ -53,7 +58,9 @@ GOOD_HELLO = "name: t\nport: 8888\ncomponent:\n  hello:\n    p1: x\n"
         ),
     ],
 )
-def test_bad_config_is_one_line_naming_file_and_key(cli, tmp_path, config, expected) -> None:
+def test_bad_config_is_one_line_naming_file_and_key(
+    cli: Callable[..., Result], tmp_path: Path, config: str, expected: list[str]
+) -> None:
     project = _project(tmp_path, config)
     line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "127.0.0.1"))
     assert str(project / "server_config.yaml") in line
@@ -61,7 +68,7 @@ def test_bad_config_is_one_line_naming_file_and_key(cli, tmp_path, config, expec
         assert fragment in line
 
 
-def test_several_problems_are_one_line_each(cli, tmp_path) -> None:
+def test_several_problems_are_one_line_each(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path, "name: t\nport: eighty\ncomponent:\n  hello: {}\n")
     result = cli("start", str(project))
     assert result.code == 2
@@ -71,7 +78,9 @@ def test_several_problems_are_one_line_each(cli, tmp_path) -> None:
     assert any("component.hello.p1" in line for line in lines)
 
 
-def test_missing_server_config_and_missing_directory(cli, tmp_path) -> None:
+def test_missing_server_config_and_missing_directory(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     (tmp_path / "empty").mkdir()
     line = _one_error_line(cli("start", str(tmp_path / "empty")))
     assert f"{tmp_path / 'empty' / 'server_config.yaml'}: not found" in line
@@ -79,7 +88,7 @@ def test_missing_server_config_and_missing_directory(cli, tmp_path) -> None:
     assert f"{tmp_path / 'nowhere'}: no such directory" in line
 
 
-def test_port_in_use_names_the_option(cli, tmp_path) -> None:
+def test_port_in_use_names_the_option(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -92,7 +101,7 @@ def test_port_in_use_names_the_option(cli, tmp_path) -> None:
     assert "in use" in line
 
 
-def test_port_in_use_from_config_names_the_key(cli, tmp_path) -> None:
+def test_port_in_use_from_config_names_the_key(cli: Callable[..., Result], tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -102,7 +111,9 @@ def test_port_in_use_from_config_names_the_key(cli, tmp_path) -> None:
     assert f"{project / 'server_config.yaml'}: port: cannot listen on 127.0.0.1:{port}" in line
 
 
-def test_missing_ssl_files_name_the_keys_and_files(cli, tmp_path) -> None:
+def test_missing_ssl_files_name_the_keys_and_files(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     config = GOOD_HELLO + "ssl:\n  crt: missing.crt\n  key: missing.key\n"
     project = _project(tmp_path, config)
     result = cli("start", str(project), "--port", "0", "--address", "127.0.0.1")
@@ -114,7 +125,9 @@ def test_missing_ssl_files_name_the_keys_and_files(cli, tmp_path) -> None:
     ]
 
 
-def test_an_ssl_file_that_is_missing_is_named_alone(cli, tmp_path) -> None:
+def test_an_ssl_file_that_is_missing_is_named_alone(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     (project / "server.key").write_text("not a key", encoding="utf-8")
     with (project / "server_config.yaml").open("a", encoding="utf-8") as config:
@@ -126,14 +139,16 @@ def test_an_ssl_file_that_is_missing_is_named_alone(cli, tmp_path) -> None:
     )
 
 
-def test_the_create_hint_quotes_a_directory_with_a_space(cli, tmp_path, monkeypatch) -> None:
+def test_the_create_hint_quotes_a_directory_with_a_space(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = cli("create", "with space")
     assert result.code == 0, result.err
     assert "start it with: hostray start 'with space'" in result.out
 
 
-def test_debug_refuses_several_processes(cli, tmp_path) -> None:
+def test_debug_refuses_several_processes(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     line = _one_error_line(cli("start", str(project), "--debug", "--processes", "2"))
     assert "--debug" in line and "--processes 2" in line
@@ -153,7 +168,9 @@ class HelloComponent(Component):
 """
 
 
-def test_an_init_that_raises_shows_the_projects_frames(cli, tmp_path) -> None:
+def test_an_init_that_raises_shows_the_projects_frames(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path, GOOD_HELLO.replace("p1: x", "p1: y"))
     hello = project / "component" / "hello.py"
     hello.write_text(FAILING_INIT, encoding="utf-8")
@@ -171,7 +188,9 @@ MEMORY_SESSIONS = GOOD_HELLO + "  memory_cache:\n    sess_lifetime: 600\n"
 
 
 @pytest.mark.parametrize("processes", ["2", "0"])
-def test_processes_with_in_memory_sessions_are_refused(cli, tmp_path, processes) -> None:
+def test_processes_with_in_memory_sessions_are_refused(
+    cli: Callable[..., Result], tmp_path: Path, processes: str
+) -> None:
     project = _project(tmp_path, MEMORY_SESSIONS)
     line = _one_error_line(
         cli(
@@ -183,14 +202,16 @@ def test_processes_with_in_memory_sessions_are_refused(cli, tmp_path, processes)
     assert "allow_per_process: true" in line
 
 
-def test_allow_per_process_is_validated(cli, tmp_path) -> None:
+def test_allow_per_process_is_validated(cli: Callable[..., Result], tmp_path: Path) -> None:
     project = _project(tmp_path, MEMORY_SESSIONS + "    allow_per_process: sometimes\n")
     line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "127.0.0.1"))
     assert "server_config.yaml:8" in line
     assert "component.memory_cache.allow_per_process" in line
 
 
-def test_port_option_out_of_range_is_refused_like_the_config(cli, tmp_path) -> None:
+def test_port_option_out_of_range_is_refused_like_the_config(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     result = cli("start", str(project), "--port", "70000", "--address", "127.0.0.1")
     assert result.code == 2
@@ -198,7 +219,9 @@ def test_port_option_out_of_range_is_refused_like_the_config(cli, tmp_path) -> N
     assert "--port: expected a port number (0-65535), got 70000" in result.err
 
 
-def test_address_that_cannot_be_bound_names_the_address_option(cli, tmp_path) -> None:
+def test_address_that_cannot_be_bound_names_the_address_option(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
     project = _project(tmp_path, GOOD_HELLO)
     # 192.0.2.1 (TEST-NET-1) is no address of this host: binding it fails, nothing is sent.
     line = _one_error_line(cli("start", str(project), "--port", "0", "--address", "192.0.2.1"))

@@ -1,13 +1,21 @@
+from __future__ import annotations
+
+from collections.abc import Callable
 from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import hostray.cli
+
+if TYPE_CHECKING:
+    from .conftest import Result
 
 
 def test_version_matches_installed_metadata() -> None:
     assert hostray.cli.__version__ == version("hostray-cli")
 
 
-def test_the_legacy_hostray_distribution_is_detected_with_the_fix(tmp_path) -> None:
+def test_the_legacy_hostray_distribution_is_detected_with_the_fix(tmp_path: Path) -> None:
     import os
     import subprocess
     import sys
@@ -34,7 +42,7 @@ def test_the_legacy_hostray_distribution_is_detected_with_the_fix(tmp_path) -> N
     assert "`pip uninstall hostray`" in line
 
 
-def test_without_the_legacy_distribution_nothing_is_said(cli) -> None:
+def test_without_the_legacy_distribution_nothing_is_said(cli: Callable[..., Result]) -> None:
     result = cli("--version")
     assert result.code == 0
     assert "legacy" not in result.err

@@ -36,7 +36,7 @@ def test_python_converter_matches_str_of_a_datetime() -> None:
     assert PY_DT_Converter.datetime_to_str(moment) == str(moment) == "2019-12-16 17:44:33.229172"
     assert datetime_to_str(moment) == "2019-12-16 17:44:33.229172"
     assert DOT_NET_DT_Converter.dt_to_str(moment) == "2019-12-16T17:44:33"
-    assert DATETIME_TYPE.DTF2 is DATETIME_TYPE.PY
+    assert DATETIME_TYPE.DTF2 is DATETIME_TYPE.PY  # type: ignore[comparison-overlap]  # an alias
 
 
 def test_dot_net_fractions_and_offsets() -> None:

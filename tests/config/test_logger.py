@@ -219,7 +219,9 @@ def test_a_bool_where_0_7_5_had_log_dir_is_refused(fresh_names: list[str]) -> No
         get_Hostray_logger("hostray.test.positional.bool", True)  # type: ignore[arg-type]
 
 
-def test_the_console_fallback_stamps_what_no_echo_printed(capsys) -> None:
+def test_the_console_fallback_stamps_what_no_echo_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import logging
 
     from hostray.config import get_Hostray_logger, install_console_fallback

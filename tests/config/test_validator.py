@@ -7,6 +7,7 @@ from enum import Enum
 import pytest
 
 from hostray.config import (
+    ConfigBaseElementMeta,
     ConfigContainerMeta,
     ConfigElementMeta,
     ConfigError,
@@ -16,10 +17,10 @@ from hostray.config import (
 )
 
 
-def make_component_validator() -> type:
+def make_component_validator() -> ConfigContainerMeta:
     """A component block shaped like hostray-web's (worker_pool, orm_db)."""
 
-    def db_module(name: str, *parameters: type) -> type:
+    def db_module(name: str, *parameters: ConfigBaseElementMeta) -> ConfigContainerMeta:
         return ConfigContainerMeta(
             name, False, ConfigElementMeta("worker", int, False, default=1), *parameters
         )
@@ -53,7 +54,7 @@ def make_component_validator() -> type:
     )
 
 
-def problems_of(validator: type, data: object, route: str = "") -> list[str]:
+def problems_of(validator: ConfigBaseElementMeta, data: object, route: str = "") -> list[str]:
     with pytest.raises(ConfigError) as info:
         validator(data, route=route)
     return info.value.problems
@@ -256,7 +257,7 @@ def test_schema_mistakes_are_caught_when_declared() -> None:
     with pytest.raises(TypeError, match="sub-parameters must be validator classes"):
         ConfigContainerMeta("c", False, {"not": "a validator"})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="must be ConfigContainerMeta"):
-        ConfigSwitchableElementMeta("m", str, True, ConfigElementMeta("x", str, True))
+        ConfigSwitchableElementMeta("m", str, True, ConfigElementMeta("x", str, True))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="an element takes no sub-parameters"):
         ConfigElementMeta("x", str, True).set_cls_parameters(ConfigElementMeta("y", str, True))
 

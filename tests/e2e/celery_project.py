@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis
 import sqlalchemy
-from kombu import Connection
+from kombu.connection import Connection
 
 from .conftest import ServerProcess, started_server
 
@@ -178,7 +178,7 @@ def purge(project: CeleryProject) -> None:
     if project.broker.startswith("redis"):
         _delete_prefixed(project.broker, project.key_prefix)
     else:
-        with Connection(project.broker) as connection:
+        with Connection(project.broker) as connection:  # type: ignore[no-untyped-call]  # kombu is untyped
             channel = connection.channel()
             channel.queue_delete(project.queue)
             channel.close()

@@ -6,13 +6,20 @@ unit_test packages, pack.yaml and requirements.txt), with a server_config.yaml i
 from __future__ import annotations
 
 import signal
+import subprocess
 import tarfile
 import textwrap
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
+
+if TYPE_CHECKING:
+    from .conftest import ServerProcess
 
 HELLO = "Hello World, This is hostray generate hello component"
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -137,7 +144,7 @@ def old_project(tmp_path: Path) -> Path:
 def _get(url: str) -> str:
     with _DIRECT.open(url, timeout=10) as response:
         assert response.status == 200
-        return response.read().decode("utf-8")
+        return cast(bytes, response.read()).decode("utf-8")
 
 
 def _post_status(url: str) -> int:
@@ -148,7 +155,9 @@ def _post_status(url: str) -> int:
         return exc.code
 
 
-def test_start(serve, old_project: Path) -> None:
+def test_start(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], old_project: Path
+) -> None:
     with serve(old_project, "-s") as server:  # 0.7.5's --http_server flag
         url = server.wait_listening()
         assert _get(url + "/hello") == HELLO
@@ -163,7 +172,7 @@ def test_start(serve, old_project: Path) -> None:
     assert "component.task_queue.worker_count: the string '2' is read as the number 2" in text
 
 
-def test_test(hostray, old_project: Path) -> None:
+def test_test(hostray: Callable[..., subprocess.CompletedProcess[str]], old_project: Path) -> None:
     done = hostray("test", str(old_project))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ut1 test case runned" in done.stdout
@@ -171,7 +180,9 @@ def test_test(hostray, old_project: Path) -> None:
     assert done.stderr.rstrip().endswith("OK")
 
 
-def test_pack(hostray, old_project: Path, tmp_path: Path) -> None:
+def test_pack(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], old_project: Path, tmp_path: Path
+) -> None:
     done = hostray("pack", str(old_project), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     with tarfile.open(tmp_path / "hello.tar.gz") as archive:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    pass
 
-def _check_one_line(done, *fragments: str) -> None:
+
+def _check_one_line(done: subprocess.CompletedProcess[str], *fragments: str) -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
@@ -25,7 +32,13 @@ def _check_one_line(done, *fragments: str) -> None:
         ("enum: hello_world", "enum: hello_wrld", ["controller./hello.enum", "hello_wrld"]),
     ],
 )
-def test_bad_server_config(hostray, hello_project, replace, by, fragments) -> None:
+def test_bad_server_config(
+    hostray: Callable[..., subprocess.CompletedProcess[str]],
+    hello_project: Path,
+    replace: str,
+    by: str,
+    fragments: list[str],
+) -> None:
     config = hello_project / "server_config.yaml"
     text = config.read_text(encoding="utf-8")
     assert replace in text
@@ -34,12 +47,16 @@ def test_bad_server_config(hostray, hello_project, replace, by, fragments) -> No
     _check_one_line(done, str(config), *fragments)
 
 
-def test_no_server_config(hostray, tmp_path) -> None:
+def test_no_server_config(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
     done = hostray("start", str(tmp_path))
     _check_one_line(done, str(tmp_path / "server_config.yaml"), "not found")
 
 
-def test_port_in_use(hostray, hello_project) -> None:
+def test_port_in_use(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], hello_project: Path
+) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -48,7 +65,9 @@ def test_port_in_use(hostray, hello_project) -> None:
     _check_one_line(done, f"--port {port}", f"127.0.0.1:{port}")
 
 
-def test_missing_ssl_files(hostray, hello_project) -> None:
+def test_missing_ssl_files(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], hello_project: Path
+) -> None:
     config = hello_project / "server_config.yaml"
     with config.open("a", encoding="utf-8") as f:
         f.write("ssl:\n    crt: nowhere.crt\n    key: nowhere.key\n")
@@ -58,7 +77,9 @@ def test_missing_ssl_files(hostray, hello_project) -> None:
 
 
 @pytest.mark.parametrize("command", ["start", "worker"])
-def test_bad_task_queue_broker_and_ready_grace(hostray, hello_project, command) -> None:
+def test_bad_task_queue_broker_and_ready_grace(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], hello_project: Path, command: str
+) -> None:
     config = hello_project / "server_config.yaml"
     text = config.read_text(encoding="utf-8")
     text = text.replace("port: 8888", "port: 8888\nready_grace: -1", 1)

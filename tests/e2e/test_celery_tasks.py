@@ -14,11 +14,12 @@ import asyncio
 import os
 import re
 import signal
+import subprocess
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -27,6 +28,9 @@ from hostray.web.project import load_project
 from hostray.web.server import HostrayServer
 
 from .celery_project import CeleryProject, drop, redis_db, write_celery_project
+
+if TYPE_CHECKING:
+    pass
 
 TASKS = 1000
 IN_FLIGHT_BOUND = 2  # concurrency 2 × worker_prefetch_multiplier 1
@@ -83,6 +87,7 @@ async def test_a_thousand_tasks_survive_a_worker_killed_half_way(project: Celery
         for index, server in enumerate(servers):
             assert server.component_manager is not None
             queue = server.component_manager.get_component(DefaultComponentTypes.TaskQueue)
+            assert queue is not None
             for n in range(index, TASKS, 2):  # no worker runs yet: the tasks wait in the broker
                 queue.run_method_in_queue(
                     jobs.record,
@@ -137,6 +142,7 @@ async def test_stopping_the_server_publishes_every_queued_task_first(
     await server.start()
     assert server.component_manager is not None
     queue = server.component_manager.get_component(DefaultComponentTypes.TaskQueue)
+    assert queue is not None
     for n in range(300):
         queue.run_method_in_queue(jobs.record, n)
     await server.stop()  # what SIGTERM runs: the publisher drains before the process may exit
@@ -155,6 +161,7 @@ def test_a_worker_stops_on_sigterm_after_its_running_task_and_exits_zero(
         await server.start()
         assert server.component_manager is not None
         queue = server.component_manager.get_component(DefaultComponentTypes.TaskQueue)
+        assert queue is not None
         queue.run_method_in_queue(jobs.record, 7, pause=3)
         await server.stop()
 
@@ -165,7 +172,9 @@ def test_a_worker_stops_on_sigterm_after_its_running_task_and_exits_zero(
     assert redis_project.rows()[0][0] == 7  # the running task finished before the exit
 
 
-def test_hostray_worker_refuses_a_project_on_the_thread_backend(hostray, hello_project) -> None:
+def test_hostray_worker_refuses_a_project_on_the_thread_backend(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], hello_project: Path
+) -> None:
     done = hostray("worker", str(hello_project))
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
@@ -196,6 +205,7 @@ def test_a_task_running_past_shutdown_timeout_is_cut_and_back_in_the_queue(
             await server.start()
             assert server.component_manager is not None
             queue = server.component_manager.get_component(DefaultComponentTypes.TaskQueue)
+            assert queue is not None
             queue.run_method_in_queue(jobs.record, 9, pause=60)
             await server.stop()
 

@@ -3,6 +3,13 @@ follows a request into a worker pool, task_queue and a `services` upstream (on l
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .conftest import ServerProcess
+
 import json
 import re
 import signal
@@ -108,7 +115,9 @@ def _project(root: Path, port: int) -> Path:
     return root
 
 
-def test_every_line_is_json_and_the_request_id_follows_the_request(serve, tmp_path) -> None:
+def test_every_line_is_json_and_the_request_id_follows_the_request(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], tmp_path: Path
+) -> None:
     port = _free_port()
     project = _project(tmp_path / "json_logs", port)
     with serve(project, "--port", str(port)) as server:

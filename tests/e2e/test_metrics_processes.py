@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .conftest import ServerProcess
+
 import os
 import re
 import signal
@@ -45,7 +52,9 @@ def _requests_total(text: str) -> dict[tuple[str, str, str], float]:
     return totals
 
 
-def test_counts_are_summed_over_the_children(serve, tmp_path: Path) -> None:
+def test_counts_are_summed_over_the_children(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], tmp_path: Path
+) -> None:
     project = tmp_path / "metrics"
     project.mkdir()
     (project / "server_config.yaml").write_text(CONFIG)

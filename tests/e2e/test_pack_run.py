@@ -9,7 +9,13 @@ import sys
 import tarfile
 import urllib.request
 import venv
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from .conftest import ServerProcess
 
 HELLO = "Hello World, This is hostray generate hello component"
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -18,7 +24,7 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 def _get(url: str) -> str:
     with _DIRECT.open(url, timeout=10) as response:
         assert response.status == 200
-        return response.read().decode("utf-8")
+        return cast(bytes, response.read()).decode("utf-8")
 
 
 def _unpack(archive: Path, into: Path) -> Path:
@@ -30,7 +36,10 @@ def _unpack(archive: Path, into: Path) -> Path:
 
 
 def _serve_and_greet(
-    serve, project: Path, python: str = sys.executable, env: dict[str, str] | None = None
+    serve: Callable[..., AbstractContextManager[ServerProcess]],
+    project: Path,
+    python: str = sys.executable,
+    env: dict[str, str] | None = None,
 ) -> None:
     with serve(project, python=python, env=env) as server:
         url = server.wait_listening()
@@ -39,7 +48,10 @@ def _serve_and_greet(
 
 
 def test_compiled_archive_holds_only_bytecode_and_starts(
-    hostray, serve, hello_project, tmp_path
+    hostray: Callable[..., subprocess.CompletedProcess[str]],
+    serve: Callable[..., AbstractContextManager[ServerProcess]],
+    hello_project: Path,
+    tmp_path: Path,
 ) -> None:
     done = hostray("pack", str(hello_project), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -49,7 +61,12 @@ def test_compiled_archive_holds_only_bytecode_and_starts(
     _serve_and_greet(serve, project)
 
 
-def test_source_archive_starts(hostray, serve, hello_project, tmp_path) -> None:
+def test_source_archive_starts(
+    hostray: Callable[..., subprocess.CompletedProcess[str]],
+    serve: Callable[..., AbstractContextManager[ServerProcess]],
+    hello_project: Path,
+    tmp_path: Path,
+) -> None:
     done = hostray("pack", str(hello_project), "-d", "-o", str(tmp_path / "src.tar.gz"))
     assert done.returncode == 0, done.stderr
     project = _unpack(tmp_path / "src.tar.gz", tmp_path / "deployed")
@@ -59,7 +76,9 @@ def test_source_archive_starts(hostray, serve, hello_project, tmp_path) -> None:
     _serve_and_greet(serve, project)
 
 
-def test_archives_are_identical_across_runs(hostray, hello_project, tmp_path) -> None:
+def test_archives_are_identical_across_runs(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], hello_project: Path, tmp_path: Path
+) -> None:
     for flags in ([], ["-d"]):
         first = hostray("pack", str(hello_project), *flags, "-o", str(tmp_path / "1.tar.gz"))
         second = hostray("pack", str(hello_project), *flags, "-o", str(tmp_path / "2.tar.gz"))
@@ -68,7 +87,11 @@ def test_archives_are_identical_across_runs(hostray, hello_project, tmp_path) ->
 
 
 def test_wheels_install_offline_into_a_fresh_venv(
-    hostray, serve, hello_project, local_wheels, tmp_path
+    hostray: Callable[..., subprocess.CompletedProcess[str]],
+    serve: Callable[..., AbstractContextManager[ServerProcess]],
+    hello_project: Path,
+    local_wheels: Path,
+    tmp_path: Path,
 ) -> None:
     env = {**os.environ, "PIP_FIND_LINKS": str(local_wheels), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     done = hostray("pack", str(hello_project), "-w", cwd=tmp_path, env=env, timeout=300)

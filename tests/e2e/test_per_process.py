@@ -4,7 +4,14 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .conftest import ServerProcess
 
 MEMORY_CACHE = "    memory_cache:\n        sess_lifetime: 600\n"
 
@@ -18,7 +25,9 @@ def _with_memory_sessions(project: Path, extra: str = "") -> Path:
     return project
 
 
-def test_processes_with_memory_sessions_refuse_to_start(hostray, hello_project) -> None:
+def test_processes_with_memory_sessions_refuse_to_start(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], hello_project: Path
+) -> None:
     project = _with_memory_sessions(hello_project)
     done = hostray("start", str(project), "--port", "0", "--processes", "2")
     assert done.returncode == 2, done.stdout + done.stderr
@@ -29,7 +38,9 @@ def test_processes_with_memory_sessions_refuse_to_start(hostray, hello_project) 
     assert "listening on" not in done.stdout
 
 
-def test_allow_per_process_starts_them(serve, hello_project) -> None:
+def test_allow_per_process_starts_them(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     project = _with_memory_sessions(hello_project, "        allow_per_process: true\n")
     with serve(project, "--processes", "2") as server:
         url = server.wait_listening()

@@ -5,10 +5,18 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
+
+if TYPE_CHECKING:
+    from .conftest import ServerProcess
 
 HELLO = "Hello World, This is hostray generate hello component"
 
@@ -19,11 +27,15 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopba
 def _get(url: str) -> str:
     with _DIRECT.open(url, timeout=10) as response:
         assert response.status == 200
-        return response.read().decode("utf-8")
+        return cast(bytes, response.read()).decode("utf-8")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_hello_project_answers_then_stops_gracefully(serve, hello_project, sig) -> None:
+def test_hello_project_answers_then_stops_gracefully(
+    serve: Callable[..., AbstractContextManager[ServerProcess]],
+    hello_project: Path,
+    sig: signal.Signals,
+) -> None:
     with serve(hello_project) as server:
         url = server.wait_listening()
         assert url.startswith("http://127.0.0.1:")
@@ -36,7 +48,9 @@ def test_hello_project_answers_then_stops_gracefully(serve, hello_project, sig) 
     )
 
 
-def test_processes_share_the_port_and_dead_children_are_restarted(serve, hello_project) -> None:
+def test_processes_share_the_port_and_dead_children_are_restarted(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     with serve(hello_project, "--processes", "2") as server:
         url = server.wait_listening()
         assert server.wait_listening() == url
@@ -59,7 +73,9 @@ def test_processes_share_the_port_and_dead_children_are_restarted(serve, hello_p
     assert "Traceback" not in server.text()
 
 
-def test_ctrl_c_reaching_every_process_stops_them_all(serve, hello_project) -> None:
+def test_ctrl_c_reaching_every_process_stops_them_all(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     # A terminal's ctrl+c signals the whole foreground process group: parent and children.
     with serve(hello_project, "--processes", "2", new_session=True) as server:
         url = server.wait_listening()
@@ -71,7 +87,9 @@ def test_ctrl_c_reaching_every_process_stops_them_all(serve, hello_project) -> N
     assert "restarting" not in server.text()
 
 
-def test_debug_reloads_changed_code(serve, hello_project) -> None:
+def test_debug_reloads_changed_code(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     with serve(hello_project, "--debug") as server:
         url = server.wait_listening()
         assert _get(url + "/hello") == HELLO
@@ -83,7 +101,9 @@ def test_debug_reloads_changed_code(serve, hello_project) -> None:
         assert server.stop(signal.SIGTERM) == 0
 
 
-def test_processes_with_a_start_up_problem_stop_at_once(hostray, hello_project) -> None:
+def test_processes_with_a_start_up_problem_stop_at_once(
+    hostray: Callable[..., subprocess.CompletedProcess[str]], hello_project: Path
+) -> None:
     config = hello_project / "server_config.yaml"
     with config.open("a", encoding="utf-8") as f:
         f.write("ssl:\n    crt: nowhere.crt\n    key: nowhere.key\n")
@@ -98,7 +118,9 @@ def test_processes_with_a_start_up_problem_stop_at_once(hostray, hello_project) 
     assert "Traceback" not in done.stderr
 
 
-def test_debug_survives_a_syntax_error_and_serves_again_once_fixed(serve, hello_project) -> None:
+def test_debug_survives_a_syntax_error_and_serves_again_once_fixed(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     with serve(hello_project, "--debug") as server:
         url = server.wait_listening()
         server.wait_for(re.compile("autoreload: watching"))
@@ -116,7 +138,9 @@ def test_debug_survives_a_syntax_error_and_serves_again_once_fixed(serve, hello_
     assert where
 
 
-def test_debug_true_in_the_config_autoreloads_like_the_option(serve, hello_project) -> None:
+def test_debug_true_in_the_config_autoreloads_like_the_option(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     config = hello_project / "server_config.yaml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("debug: False", "debug: true"), encoding="utf-8")
@@ -126,7 +150,9 @@ def test_debug_true_in_the_config_autoreloads_like_the_option(serve, hello_proje
         assert server.stop(signal.SIGTERM) == 0
 
 
-def test_debug_shows_the_whole_traceback_of_an_init_that_raises(serve, hello_project) -> None:
+def test_debug_shows_the_whole_traceback_of_an_init_that_raises(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path
+) -> None:
     hello = hello_project / "component" / "hello.py"
     source = hello.read_text(encoding="utf-8")
     hello.write_text(source.replace("print(", "{}['missing'] or print("), encoding="utf-8")
@@ -155,7 +181,7 @@ _STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (INFO|WARNING|ERRO
 
 @pytest.mark.parametrize("log_dir", [False, True])
 def test_every_log_line_has_time_and_level_from_first_to_last(
-    serve, hello_project, log_dir
+    serve: Callable[..., AbstractContextManager[ServerProcess]], hello_project: Path, log_dir: bool
 ) -> None:
     (hello_project / "controller" / "boom.py").write_text(BOOM, encoding="utf-8")
     init = hello_project / "controller" / "__init__.py"

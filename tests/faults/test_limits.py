@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -78,7 +79,7 @@ async def send_big_body(port: int, path: str, *, chunked: bool) -> int | None:
 
 def get_hello(url: str) -> str:
     with urllib.request.urlopen(url + "/hello", timeout=CLIENT_TIMEOUT) as response:
-        return response.read().decode()
+        return cast(bytes, response.read()).decode()
 
 
 def test_big_bodies_to_no_route_keep_memory_flat(tmp_path: Path) -> None:

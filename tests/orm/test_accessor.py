@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -27,22 +28,22 @@ def sess(maker: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
-def accessor(schema: Schema) -> OrmDBEntityAccessor:
+def accessor(schema: Schema) -> OrmDBEntityAccessor[Any]:
     return OrmDBEntityAccessor(schema.person)
 
 
-def add_people(accessor: OrmDBEntityAccessor, sess: Session) -> None:
+def add_people(accessor: OrmDBEntityAccessor[Any], sess: Session) -> None:
     for name, age, gender in [("ann", 30, "female"), ("bob", 25, "male"), ("cy", 41, "male")]:
         accessor.add(sess, name=name, age=age, gender=gender)
     accessor.save(sess)
 
 
-def names(people: list) -> list[str]:
+def names(people: list[Any]) -> list[str]:
     return [p.name for p in people]
 
 
 def test_add_save_and_load_in_another_session(
-    accessor: OrmDBEntityAccessor, sess: Session, maker: sessionmaker[Session]
+    accessor: OrmDBEntityAccessor[Any], sess: Session, maker: sessionmaker[Session]
 ) -> None:
     entity = accessor.add(sess, name="ann", age=30, gender=GenderType.Female, note="n")
     accessor.save(sess)
@@ -56,7 +57,9 @@ def test_add_save_and_load_in_another_session(
         assert accessor.load(other, name="nobody") is None
 
 
-def test_select_filters_orders_and_limits(accessor: OrmDBEntityAccessor, sess: Session) -> None:
+def test_select_filters_orders_and_limits(
+    accessor: OrmDBEntityAccessor[Any], sess: Session
+) -> None:
     add_people(accessor, sess)
     assert names(accessor.select(sess, order_by="age")) == ["bob", "ann", "cy"]
     assert names(accessor.select(sess, order_by="-age", limit=2)) == ["cy", "ann"]
@@ -67,7 +70,7 @@ def test_select_filters_orders_and_limits(accessor: OrmDBEntityAccessor, sess: S
 
 @pytest.mark.parametrize("call", ["load", "select", "order_by"])
 def test_unknown_filter_or_order_column_is_named(
-    accessor: OrmDBEntityAccessor, sess: Session, call: str
+    accessor: OrmDBEntityAccessor[Any], sess: Session, call: str
 ) -> None:
     with pytest.raises(EntityValidationError, match="unknown column 'height'") as caught:
         if call == "load":
@@ -82,7 +85,7 @@ def test_unknown_filter_or_order_column_is_named(
 
 
 def test_set_attribute_validates_everything_before_changing_anything(
-    accessor: OrmDBEntityAccessor, sess: Session, maker: sessionmaker[Session]
+    accessor: OrmDBEntityAccessor[Any], sess: Session, maker: sessionmaker[Session]
 ) -> None:
     entity = accessor.add(sess, name="ann", age=30, gender="female")
     accessor.save(sess)
@@ -94,11 +97,12 @@ def test_set_attribute_validates_everything_before_changing_anything(
     accessor.save(sess)
     with maker() as other:
         stored = accessor.load(other, id=entity.id)
+        assert stored is not None
         assert (stored.age, stored.to_dict()["schedule"]) == (31, "2020-01-02 03:04:05.000000")
 
 
 def test_session_stays_usable_after_bad_input_and_rollback(
-    accessor: OrmDBEntityAccessor, sess: Session
+    accessor: OrmDBEntityAccessor[Any], sess: Session
 ) -> None:
     """The seed's flow: a fixed column refused, rollback, refresh: the stored values are back."""
     entity = accessor.add(sess, name="someone", age=30, gender="male")
@@ -119,7 +123,7 @@ def test_session_stays_usable_after_bad_input_and_rollback(
 
 
 def test_failed_save_rolls_back_and_the_session_goes_on(
-    accessor: OrmDBEntityAccessor, sess: Session
+    accessor: OrmDBEntityAccessor[Any], sess: Session
 ) -> None:
     first = accessor.add(sess, name="a", age=1, gender="male")
     accessor.save(sess)
@@ -134,7 +138,7 @@ def test_failed_save_rolls_back_and_the_session_goes_on(
 
 
 def test_flush_sends_changes_that_rollback_discards(
-    accessor: OrmDBEntityAccessor, sess: Session, maker: sessionmaker[Session]
+    accessor: OrmDBEntityAccessor[Any], sess: Session, maker: sessionmaker[Session]
 ) -> None:
     accessor.add(sess, name="tmp", age=1, gender="male")
     accessor.flush(sess)
@@ -143,7 +147,7 @@ def test_flush_sends_changes_that_rollback_discards(
     assert accessor.select(sess) == []
 
 
-def test_delete_one_or_many(accessor: OrmDBEntityAccessor, sess: Session) -> None:
+def test_delete_one_or_many(accessor: OrmDBEntityAccessor[Any], sess: Session) -> None:
     add_people(accessor, sess)
     accessor.delete(sess, accessor.load(sess, name="ann"))
     accessor.save(sess)
@@ -153,7 +157,7 @@ def test_delete_one_or_many(accessor: OrmDBEntityAccessor, sess: Session) -> Non
     assert accessor.select(sess) == []
 
 
-def test_merge_updates_or_adds(accessor: OrmDBEntityAccessor, sess: Session) -> None:
+def test_merge_updates_or_adds(accessor: OrmDBEntityAccessor[Any], sess: Session) -> None:
     entity = accessor.add(sess, name="ann", age=30, gender="female")
     accessor.save(sess)
     merged = accessor.merge(sess, id=entity.id, name="ann", age=33, gender="female")
@@ -165,7 +169,7 @@ def test_merge_updates_or_adds(accessor: OrmDBEntityAccessor, sess: Session) -> 
 
 
 def test_entities_move_between_sessions(
-    accessor: OrmDBEntityAccessor, maker: sessionmaker[Session]
+    accessor: OrmDBEntityAccessor[Any], maker: sessionmaker[Session]
 ) -> None:
     """An entity from a closed session is taken up by the next one (how pool workers share them)."""
     with maker() as first:
@@ -182,7 +186,7 @@ def test_entities_move_between_sessions(
 
 
 def test_close_session_releases_pending_work(
-    accessor: OrmDBEntityAccessor, maker: sessionmaker[Session]
+    accessor: OrmDBEntityAccessor[Any], maker: sessionmaker[Session]
 ) -> None:
     sess = maker()
     accessor.add(sess, name="never", age=1, gender="male")

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import inspect, text
@@ -59,7 +60,9 @@ def test_unknown_module_names_the_choices() -> None:
         (DB_MODULE_NAME.SQLITE_FILE, {"file_name": "x", "hots": "h"}, "unknown parameter 'hots'"),
     ],
 )
-def test_bad_parameters_are_named(module: DB_MODULE_NAME, params: dict, message: str) -> None:
+def test_bad_parameters_are_named(
+    module: DB_MODULE_NAME, params: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         create_orm_engine(module, **params)
 
@@ -95,7 +98,7 @@ def test_sqlite_file_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
     try:
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+            assert cast(int, conn.exec_driver_sql("PRAGMA busy_timeout").scalar()) >= 1000
     finally:
         engine.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Column, Date, DateTime, Integer, String
@@ -29,7 +30,7 @@ def memory() -> Iterator[tuple[Schema, Session]]:
         yield schema, sess
 
 
-def saved_person(schema: Schema, sess: Session, **values: object) -> object:
+def saved_person(schema: Schema, sess: Session, **values: object) -> Any:
     person = schema.person(**{"name": "ann", "age": 30, "gender": "female", **values})
     sess.add(person)
     sess.commit()

@@ -7,7 +7,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import text
@@ -38,7 +38,7 @@ def pool(db: Database, schema: Schema) -> Iterator[OrmAccessWorkerPool]:
 
 
 @pytest.fixture
-def accessor(schema: Schema) -> OrmDBEntityAccessor:
+def accessor(schema: Schema) -> OrmDBEntityAccessor[Any]:
     return OrmDBEntityAccessor(schema.person)
 
 
@@ -64,7 +64,7 @@ def test_every_worker_owns_its_session(pool: OrmAccessWorkerPool) -> None:
 
 
 def test_seed_flow_through_a_reserved_worker(
-    pool: OrmAccessWorkerPool, accessor: OrmDBEntityAccessor
+    pool: OrmAccessWorkerPool, accessor: OrmDBEntityAccessor[Any]
 ) -> None:
     with pool.reserve_worker() as identity:
         entity = pool.run_method(
@@ -83,7 +83,7 @@ def test_seed_flow_through_a_reserved_worker(
 
 
 def test_entities_pass_from_worker_to_worker(
-    pool: OrmAccessWorkerPool, accessor: OrmDBEntityAccessor
+    pool: OrmAccessWorkerPool, accessor: OrmDBEntityAccessor[Any]
 ) -> None:
     with pool.reserve_worker() as first:
         entity = pool.run_method(accessor.add, name="a", age=1, gender="male", identity=first)
@@ -99,7 +99,7 @@ def test_entities_pass_from_worker_to_worker(
 
 
 async def test_concurrent_coroutines_insert_and_load(
-    pool: OrmAccessWorkerPool, accessor: OrmDBEntityAccessor
+    pool: OrmAccessWorkerPool, accessor: OrmDBEntityAccessor[Any]
 ) -> None:
     async def insert(n: int) -> int:
         async with pool.reserve_worker_async() as identity:
@@ -119,7 +119,7 @@ async def test_concurrent_coroutines_insert_and_load(
 
 
 def test_bad_input_leaves_the_worker_usable(
-    pool: OrmAccessWorkerPool, accessor: OrmDBEntityAccessor
+    pool: OrmAccessWorkerPool, accessor: OrmDBEntityAccessor[Any]
 ) -> None:
     with pool.reserve_worker() as identity:
         with pytest.raises(EntityValidationError, match="'robot'") as caught:
@@ -297,7 +297,7 @@ def test_reset_connection_reconnects(server_db: Database, server_schema: Schema)
 
 
 def test_reset_keeps_the_in_memory_database(
-    accessor_schema: tuple[OrmDBEntityAccessor, Schema],
+    accessor_schema: tuple[OrmDBEntityAccessor[Any], Schema],
 ) -> None:
     accessor, schema = accessor_schema
     pool = OrmAccessWorkerPool(worker_limit=2)
@@ -307,14 +307,14 @@ def test_reset_keeps_the_in_memory_database(
             pool.run_method(accessor.add, name="mem", age=1, gender="male", identity=identity)
             pool.run_method(accessor.save, identity=identity)
         pool.reset_connection()
-        assert all(w.session is None for w in pool.workers)
+        assert all(cast(OrmAccessWorker, w).session is None for w in pool.workers)
         assert [e.name for e in pool.run_method(accessor.select)] == ["mem"]
     finally:
         pool.dispose()
 
 
 def test_dispose_closes_sessions_and_refuses_calls(
-    accessor_schema: tuple[OrmDBEntityAccessor, Schema], caplog: pytest.LogCaptureFixture
+    accessor_schema: tuple[OrmDBEntityAccessor[Any], Schema], caplog: pytest.LogCaptureFixture
 ) -> None:
     accessor, schema = accessor_schema
     pool = OrmAccessWorkerPool(worker_limit=2)
@@ -322,16 +322,16 @@ def test_dispose_closes_sessions_and_refuses_calls(
     with pool.reserve_worker() as identity:
         pool.run_method(accessor.add, name="pending", age=1, gender="male", identity=identity)
         workers = pool.workers
-        assert any(w.session is not None for w in workers)
+        assert any(cast(OrmAccessWorker, w).session is not None for w in workers)
     pool.dispose()
-    assert all(w.session is None for w in workers)
+    assert all(cast(OrmAccessWorker, w).session is None for w in workers)
     assert "uncommitted changes (1 new" in caplog.text
     with pytest.raises(PoolClosedError):
         pool.run_method(accessor.select)
 
 
 def test_enable_orm_log_echoes_sql(
-    accessor_schema: tuple[OrmDBEntityAccessor, Schema], capsys: pytest.CaptureFixture[str]
+    accessor_schema: tuple[OrmDBEntityAccessor[Any], Schema], capsys: pytest.CaptureFixture[str]
 ) -> None:
     accessor, schema = accessor_schema
     pool = OrmAccessWorkerPool()
@@ -367,7 +367,7 @@ def test_tables_are_created_once_by_concurrent_first_calls(
 
 
 @pytest.fixture
-def accessor_schema() -> tuple[OrmDBEntityAccessor, Schema]:
+def accessor_schema() -> tuple[OrmDBEntityAccessor[Any], Schema]:
     schema = make_schema()
     return OrmDBEntityAccessor(schema.person), schema
 
@@ -389,7 +389,7 @@ def test_connection_dropped_after_the_query_does_not_fail_the_call(
     query = backend_id(server_db)
 
     def read_then_lose_connection(session: Session) -> int:
-        backend = query(session)  # opens a transaction the worker must end when it closes
+        backend: int = query(session)  # opens a transaction the worker must end when it closes
         server_db.kill(backend)
         return backend
 

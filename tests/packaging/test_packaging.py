@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomllib
@@ -16,7 +17,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from packages import PACKAGES, build_dists  # noqa: E402
 
 
-def _pyproject(name: str) -> dict:
+def _pyproject(name: str) -> dict[str, Any]:
     return tomllib.loads((PACKAGES[name].path / "pyproject.toml").read_text(encoding="utf-8"))
 
 

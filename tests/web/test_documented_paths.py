@@ -29,7 +29,7 @@ def dotted_references() -> set[str]:
 
 
 def example_imports() -> set[str]:
-    names = set()
+    names: set[str] = set()
     pattern = r"^from (hostray[\w.]*) import \(?([\w\s,]+?)\)?$"
     for module, imported in re.findall(pattern, TEXT, flags=re.MULTILINE):
         names.update(f"{module}.{n.strip()}" for n in imported.split(",") if n.strip())

@@ -95,7 +95,7 @@ async def test_many_completions_wake_the_loop_a_few_times_not_once_each() -> Non
         release = threading.Event()
         blockers = [pool.run_method_async(release.wait) for _ in range(4)]
         futures = [pool.run_method_async(abs, -i) for i in range(2000)]
-        loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+        loop.call_soon_threadsafe = counting  # type: ignore[method-assign,assignment]
         try:
             release.set()
             assert await asyncio.wait_for(asyncio.gather(*futures), 10) == list(range(2000))

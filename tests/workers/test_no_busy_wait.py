@@ -16,7 +16,7 @@ from hostray.workers import AsyncWorkerPool, FunctionLoopWorker, FunctionQueueWo
 WAIT = 0.5
 
 
-def _cpu_share(wait: Callable[[], None]) -> float:
+def _cpu_share(wait: Callable[[], object]) -> float:
     cpu, wall = time.process_time(), time.perf_counter()
     wait()
     return (time.process_time() - cpu) / (time.perf_counter() - wall)

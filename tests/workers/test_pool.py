@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -117,7 +117,7 @@ def test_a_reserved_call_made_from_its_own_worker_runs_inline() -> None:
     with WorkerPool(worker_limit=1) as pool, pool.reserve_worker() as identity:
 
         def nested() -> int:
-            return pool.run_method(threading.get_ident, identity=identity)
+            return cast(int, pool.run_method(threading.get_ident, identity=identity))
 
         assert pool.run_method(nested, identity=identity) == pool.workers[0].ident
 

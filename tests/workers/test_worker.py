@@ -73,7 +73,7 @@ def test_run_method_and_wait_returns_or_reraises_and_waits_for_a_busy_worker() -
     release = threading.Event()
     order: list[str] = []
     with Worker() as worker:
-        worker.run_method(lambda: (release.wait(), order.append("first")))
+        worker.run_method(lambda: (release.wait(), order.append("first")))  # type: ignore[func-returns-value]
         waiter = threading.Thread(
             target=lambda: order.append(worker.run_method_and_wait(lambda: "second"))
         )
@@ -123,7 +123,7 @@ def test_pending_count_counts_queued_and_running_calls() -> None:
     release = threading.Event()
     started = threading.Event()
     with FunctionQueueWorker() as worker:
-        worker.run_method(lambda: (started.set(), release.wait()))
+        worker.run_method(lambda: (started.set(), release.wait()))  # type: ignore[func-returns-value]
         worker.run_method(int)
         worker.run_method(int)
         started.wait(10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hostray.web.component import Component, ComponentManager, ComponentTypes
 from hostray.web.errors import ProjectError
 from hostray.web.project import ComponentSpec, Project
 from hostray.web.shown_paths import IMPORT_DIR, OUTSIDE_PROJECT
-from hostray.web.testing import HostrayClient
+from hostray.web.testing import HostrayClient, RunningServer
 
 CONFIG = """
 name: info project
@@ -65,7 +66,7 @@ def _project(tmp_path: Path, cache: str) -> tuple[Path, Path]:
 
 @pytest.mark.parametrize("cache", [MEMORY, REDIS], ids=["memory", "redis"])
 async def test_components_info_leaks_no_secret_and_no_absolute_path(
-    hostray_server_factory, tmp_path, cache
+    hostray_server_factory: Callable[..., RunningServer], tmp_path: Path, cache: str
 ) -> None:
     root, _ = _project(tmp_path, cache)
     running = hostray_server_factory(root)
@@ -106,7 +107,7 @@ class _Leaky(Component):
         raise ConnectionError("cannot reach redis://:hunter2pw@127.0.0.1:1/0?token=T2tok")
 
 
-async def test_a_failing_init_does_not_print_the_secrets_of_its_message(tmp_path) -> None:
+async def test_a_failing_init_does_not_print_the_secrets_of_its_message(tmp_path: Path) -> None:
     project = Project(
         root_dir=str(tmp_path),
         config={"shutdown_timeout": 1.0},
@@ -121,7 +122,7 @@ async def test_a_failing_init_does_not_print_the_secrets_of_its_message(tmp_path
     assert "hunter2pw" not in text and "T2tok" not in text
 
 
-def test_show_paths_keeps_what_is_not_a_path_of_the_host(tmp_path) -> None:
+def test_show_paths_keeps_what_is_not_a_path_of_the_host(tmp_path: Path) -> None:
     from hostray.web.shown_paths import show_paths
 
     root = tmp_path / "proj"
@@ -147,7 +148,7 @@ def test_show_paths_keeps_what_is_not_a_path_of_the_host(tmp_path) -> None:
     }
 
 
-def test_a_services_config_problem_masks_the_base_url(tmp_path) -> None:
+def test_a_services_config_problem_masks_the_base_url(tmp_path: Path) -> None:
     from hostray.config import ConfigError
     from hostray.web.component.optional_component.service_config import parse_services
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hostray.web.component import Component, ComponentManager, ComponentTypes
 from hostray.web.controller import DefaultControllerType
 from hostray.web.controller.default_controller import MASK, mask_secrets
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 
 class InfoTypes(ComponentTypes):
@@ -27,18 +31,22 @@ class FixedInfo(Component):
 
 def route(member: DefaultControllerType, pattern: str, **params: Any) -> tuple[Any, ...]:
     """A Tornado route the way a config entry `pattern: {enum: key, params: ...}` names it."""
-    handler = DefaultControllerType.by_key(member.key).import_class()
+    known = DefaultControllerType.by_key(member.key)
+    assert known is not None
+    handler = known.import_class()
     return (pattern, handler, params) if params else (pattern, handler)
 
 
-async def test_alive_answers_1(serve) -> None:
+async def test_alive_answers_1(serve: Callable[..., Served]) -> None:
     served = serve([route(DefaultControllerType.SystemAlive, "/alive")])
     response = await served.fetch("/alive")
     assert response.code == 200
     assert response.body == b"1"
 
 
-async def test_components_info_lists_every_component_with_secrets_masked(serve) -> None:
+async def test_components_info_lists_every_component_with_secrets_masked(
+    serve: Callable[..., Served],
+) -> None:
     manager = ComponentManager()
     manager.set_component(
         FixedInfo(
@@ -75,7 +83,9 @@ async def test_components_info_lists_every_component_with_secrets_masked(serve) 
     assert b"hunter2" not in response.body and b"p4ss" not in response.body
 
 
-async def test_components_info_survives_values_json_cannot_encode(serve) -> None:
+async def test_components_info_survives_values_json_cannot_encode(
+    serve: Callable[..., Served],
+) -> None:
     manager = ComponentManager()
     manager.set_component(FixedInfo(InfoTypes.Db, {"path": Path("/srv/data"), "ids": {3}}))
     served = serve([route(DefaultControllerType.ComponentsInfo, "/info")], components=manager)
@@ -94,7 +104,9 @@ def test_mask_secrets_leaves_plain_values_alone() -> None:
     }
 
 
-async def test_frontend_serves_files_and_the_default_filename(serve, tmp_path: Path) -> None:
+async def test_frontend_serves_files_and_the_default_filename(
+    serve: Callable[..., Served], tmp_path: Path
+) -> None:
     site = tmp_path / "frontend"
     (site / "js").mkdir(parents=True)
     (site / "index.html").write_text("<h1>home</h1>")

@@ -8,8 +8,9 @@ import hashlib
 import json
 import os
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
@@ -18,6 +19,9 @@ from hypothesis import strategies as st
 
 from hostray.web.controller import StreamingFileUploadController
 from hostray.web.controller.file_upload import safe_relative_path
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 
 class WatchedUpload(StreamingFileUploadController):
@@ -44,7 +48,7 @@ def dirs(tmp_path: Path) -> tuple[Path, Path]:
     return upload_dir, tmp_path
 
 
-async def raw_exchange(port: int, head: bytes, body_parts: list[bytes] = ()) -> bytes:
+async def raw_exchange(port: int, head: bytes, body_parts: Sequence[bytes] = ()) -> bytes:
     """Send a request by hand and return the whole response (the server closes the connection)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(head)
@@ -57,7 +61,9 @@ async def raw_exchange(port: int, head: bytes, body_parts: list[bytes] = ()) -> 
         writer.close()
 
 
-async def test_upload_is_saved_under_its_name_and_answers_json(serve, dirs) -> None:
+async def test_upload_is_saved_under_its_name_and_answers_json(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     response = await served.fetch(
@@ -69,7 +75,9 @@ async def test_upload_is_saved_under_its_name_and_answers_json(serve, dirs) -> N
     assert tree(upload_dir) == {"hello.txt"}
 
 
-async def test_query_argument_names_the_file_and_subdirectories_are_created(serve, dirs) -> None:
+async def test_query_argument_names_the_file_and_subdirectories_are_created(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     response = await served.fetch("/upload?filename=a/b/c.bin", method="PUT", body=b"\x00\x01")
@@ -77,7 +85,9 @@ async def test_query_argument_names_the_file_and_subdirectories_are_created(serv
     assert (upload_dir / "a" / "b" / "c.bin").read_bytes() == b"\x00\x01"
 
 
-async def test_percent_encoded_utf8_header_names_the_file(serve, dirs) -> None:
+async def test_percent_encoded_utf8_header_names_the_file(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     response = await served.fetch(
@@ -87,7 +97,9 @@ async def test_percent_encoded_utf8_header_names_the_file(serve, dirs) -> None:
     assert (upload_dir / "résumé.pdf").read_bytes() == b"cv"
 
 
-async def test_second_upload_replaces_the_file(serve, dirs) -> None:
+async def test_second_upload_replaces_the_file(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     for body in (b"first version", b"second"):
@@ -99,7 +111,9 @@ async def test_second_upload_replaces_the_file(serve, dirs) -> None:
     assert tree(upload_dir) == {"f.txt"}
 
 
-async def test_missing_file_name_is_a_400(serve, dirs) -> None:
+async def test_missing_file_name_is_a_400(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     response = await served.fetch("/upload", method="POST", body=b"x")
@@ -129,7 +143,9 @@ HOSTILE = [
 
 @pytest.mark.parametrize("name", HOSTILE, ids=repr)
 @pytest.mark.parametrize("via", ["header", "query"])
-async def test_hostile_names_are_refused_and_write_nothing(serve, dirs, name, via) -> None:
+async def test_hostile_names_are_refused_and_write_nothing(
+    serve: Callable[..., Served], dirs: tuple[Path, Path], name: str, via: str
+) -> None:
     upload_dir, parent = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     before = tree(parent)
@@ -146,7 +162,9 @@ async def test_hostile_names_are_refused_and_write_nothing(serve, dirs, name, vi
     assert b"Traceback" not in response.body
 
 
-async def test_raw_nul_and_bad_percent_encoding_in_the_header_are_refused(serve, dirs) -> None:
+async def test_raw_nul_and_bad_percent_encoding_in_the_header_are_refused(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, parent = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     before = tree(parent)
@@ -161,7 +179,9 @@ async def test_raw_nul_and_bad_percent_encoding_in_the_header_are_refused(serve,
     assert tree(parent) == before
 
 
-async def test_symlink_out_of_upload_dir_is_refused(serve, dirs, tmp_path) -> None:
+async def test_symlink_out_of_upload_dir_is_refused(
+    serve: Callable[..., Served], dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
     upload_dir, _ = dirs
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -174,7 +194,9 @@ async def test_symlink_out_of_upload_dir_is_refused(serve, dirs, tmp_path) -> No
     assert list(outside.iterdir()) == []
 
 
-async def test_file_standing_where_a_directory_is_needed_is_a_409(serve, dirs) -> None:
+async def test_file_standing_where_a_directory_is_needed_is_a_409(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     (upload_dir / "a.txt").write_bytes(b"keep")
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
@@ -198,7 +220,9 @@ def test_sanitised_names_always_stay_inside(name: str) -> None:
     assert target != root
 
 
-async def test_aborted_upload_leaves_no_partial_file(serve, dirs) -> None:
+async def test_aborted_upload_leaves_no_partial_file(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, parent = dirs
     WatchedUpload.closed = asyncio.get_running_loop().create_future()
     served = serve([("/upload", WatchedUpload, {"upload_dir": str(upload_dir)})])
@@ -214,7 +238,9 @@ async def test_aborted_upload_leaves_no_partial_file(serve, dirs) -> None:
     assert tree(parent) == before
 
 
-async def test_declared_length_over_the_limit_is_a_413_before_any_body(serve, dirs) -> None:
+async def test_declared_length_over_the_limit_is_a_413_before_any_body(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, parent = dirs
     served = serve(
         [
@@ -239,7 +265,9 @@ async def test_declared_length_over_the_limit_is_a_413_before_any_body(serve, di
     assert tree(parent) == before
 
 
-async def test_chunked_body_over_the_limit_is_a_413_and_leaves_nothing(serve, dirs) -> None:
+async def test_chunked_body_over_the_limit_is_a_413_and_leaves_nothing(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, parent = dirs
     served = serve(
         [
@@ -263,7 +291,9 @@ async def test_chunked_body_over_the_limit_is_a_413_and_leaves_nothing(serve, di
     assert tree(parent) == before
 
 
-async def test_expect_100_continue_gets_413_instead_of_continue(serve, dirs) -> None:
+async def test_expect_100_continue_gets_413_instead_of_continue(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     served = serve(
         [
@@ -283,10 +313,12 @@ async def test_expect_100_continue_gets_413_instead_of_continue(serve, dirs) -> 
     assert b"100 (Continue)" not in answer
 
 
-def body_producer(total: int, piece: int, digest: hashlib._Hash) -> Callable:
+def body_producer(
+    total: int, piece: int, digest: hashlib._Hash
+) -> Callable[[Callable[[bytes], Awaitable[None]]], Awaitable[None]]:
     """A streaming request body of `total` bytes made `piece` bytes at a time."""
 
-    async def produce(write: Callable) -> None:
+    async def produce(write: Callable[[bytes], Awaitable[None]]) -> None:
         sent = 0
         counter = 0
         while sent < total:
@@ -300,7 +332,9 @@ def body_producer(total: int, piece: int, digest: hashlib._Hash) -> Callable:
     return produce
 
 
-async def test_20_mb_upload_streams_to_disk_with_bounded_memory(serve, dirs) -> None:
+async def test_20_mb_upload_streams_to_disk_with_bounded_memory(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     total = 20 * 1024 * 1024
@@ -325,7 +359,9 @@ async def test_20_mb_upload_streams_to_disk_with_bounded_memory(serve, dirs) -> 
     assert peak < total // 4, f"peak {peak} bytes"
 
 
-async def test_a_multipart_form_is_refused_with_415_and_saves_nothing(serve, dirs) -> None:
+async def test_a_multipart_form_is_refused_with_415_and_saves_nothing(
+    serve: Callable[..., Served], dirs: tuple[Path, Path]
+) -> None:
     upload_dir, _ = dirs
     served = serve([("/upload", StreamingFileUploadController, {"upload_dir": str(upload_dir)})])
     boundary = "----hostrayboundary"

@@ -9,12 +9,17 @@ from __future__ import annotations
 import asyncio
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from hostray.web.controller import RequestController
-from hostray.web.testing import HostrayClient
+from hostray.web.testing import HostrayClient, RunningServer
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 CONTROLLER_INIT = """
 from hostray.web.controller import ControllerType
@@ -124,7 +129,9 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-async def test_builtin_and_project_controllers_answer(hostray_server_factory, project) -> None:
+async def test_builtin_and_project_controllers_answer(
+    hostray_server_factory: Callable[..., RunningServer], project: Path
+) -> None:
     running = hostray_server_factory(project)
     client = HostrayClient(running.base_url)
 
@@ -140,7 +147,9 @@ async def test_builtin_and_project_controllers_answer(hostray_server_factory, pr
     assert helpers == {"message": "hello hi", "unknown": "90002", "in_pool": True}
 
 
-async def test_controller_logs_go_to_the_logger_components_dir(hostray_server_factory, project):
+async def test_controller_logs_go_to_the_logger_components_dir(
+    hostray_server_factory: Callable[..., RunningServer], project: Path
+) -> None:
     running = hostray_server_factory(project)
     client = HostrayClient(running.base_url)
     assert (await client.get("/helpers")).code == 200
@@ -150,7 +159,9 @@ async def test_controller_logs_go_to_the_logger_components_dir(hostray_server_fa
     assert "a warning" in logged and "an error" in logged
 
 
-async def test_upload_dir_is_relative_to_the_project(hostray_server_factory, project) -> None:
+async def test_upload_dir_is_relative_to_the_project(
+    hostray_server_factory: Callable[..., RunningServer], project: Path
+) -> None:
     running = hostray_server_factory(project)
     client = HostrayClient(running.base_url)
     response = await client.post("/upload", body=b"data", headers={"filename": "a.txt"})
@@ -167,7 +178,9 @@ class Upstream(RequestController):
 
 
 async def test_invoke_service_async_reaches_the_configured_service(
-    hostray_server_factory, project, serve
+    hostray_server_factory: Callable[..., RunningServer],
+    project: Path,
+    serve: Callable[..., Served],
 ) -> None:
     upstream = serve([("/data", Upstream)])
     config = (project / "server_config.yaml").read_text()
@@ -187,7 +200,7 @@ async def test_invoke_service_async_reaches_the_configured_service(
 
 
 async def test_websockets_are_closed_with_1001_when_the_server_stops(
-    hostray_server_factory, project
+    hostray_server_factory: Callable[..., RunningServer], project: Path
 ) -> None:
     running = hostray_server_factory(project)
     client = HostrayClient(running.base_url)
@@ -196,6 +209,7 @@ async def test_websockets_are_closed_with_1001_when_the_server_stops(
     for conn in (first, second):
         await conn.write_message("ping")
         assert await conn.read_message() == "ping"
+    assert running.server.app is not None
     assert len(running.server.app.open_websockets) == 2
 
     # stop() blocks until the server has stopped: run it off this loop so the clients can answer.
@@ -204,10 +218,13 @@ async def test_websockets_are_closed_with_1001_when_the_server_stops(
     for conn in (first, second):
         assert await conn.read_message() is None
         assert conn.close_code == 1001
+    assert running.server.app is not None
     assert len(running.server.app.open_websockets) == 0
 
 
-async def test_websocket_message_limit_from_route_params(hostray_server_factory, project) -> None:
+async def test_websocket_message_limit_from_route_params(
+    hostray_server_factory: Callable[..., RunningServer], project: Path
+) -> None:
     running = hostray_server_factory(project)
     conn = await HostrayClient(running.base_url).websocket_connect("/ws")
     await conn.write_message("z" * 65)

@@ -5,9 +5,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from hostray.web.controller import StreamingDownloadController
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 DATA = os.urandom(1024 * 1024 + 123)  # not a multiple of any chunk size
 
@@ -41,7 +48,9 @@ class Gone(StreamingDownloadController):
             self.finished.set_result(True)
 
 
-async def test_download_arrives_whole_in_chunks_of_the_configured_size(serve) -> None:
+async def test_download_arrives_whole_in_chunks_of_the_configured_size(
+    serve: Callable[..., Served],
+) -> None:
     writes: list[int] = []
     RecordingDownload.writes = writes
     served = serve([("/file", RecordingDownload, {"chunk_size": 10_000})])
@@ -58,7 +67,7 @@ async def test_download_arrives_whole_in_chunks_of_the_configured_size(serve) ->
     assert writes[-1] == len(DATA) % 10_000
 
 
-async def test_prepare_binary_may_set_its_own_content_type(serve) -> None:
+async def test_prepare_binary_may_set_its_own_content_type(serve: Callable[..., Served]) -> None:
     served = serve([("/csv", CsvDownload)])
     response = await served.fetch("/csv")
     assert response.code == 200
@@ -66,7 +75,9 @@ async def test_prepare_binary_may_set_its_own_content_type(serve) -> None:
     assert response.body == b"a,b\n1,2\n"
 
 
-async def test_client_leaving_mid_download_ends_the_handler_quietly(serve, caplog) -> None:
+async def test_client_leaving_mid_download_ends_the_handler_quietly(
+    serve: Callable[..., Served], caplog: pytest.LogCaptureFixture
+) -> None:
     Gone.finished = asyncio.get_running_loop().create_future()
     served = serve([("/big", Gone)])
     reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
@@ -78,7 +89,7 @@ async def test_client_leaving_mid_download_ends_the_handler_quietly(serve, caplo
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
-async def test_only_get_is_allowed(serve) -> None:
+async def test_only_get_is_allowed(serve: Callable[..., Served]) -> None:
     served = serve([("/file", RecordingDownload)])
     RecordingDownload.writes = []
     response = await served.fetch("/file", method="POST", body=b"x")
@@ -106,7 +117,9 @@ class GeneratedDownload(StreamingDownloadController):
         return rows()
 
 
-async def test_a_file_path_is_streamed_from_disk_in_chunks(serve, tmp_path) -> None:
+async def test_a_file_path_is_streamed_from_disk_in_chunks(
+    serve: Callable[..., Served], tmp_path: Path
+) -> None:
     path = tmp_path / "big.bin"
     path.write_bytes(DATA)
     FileDownload.path = str(path)
@@ -121,7 +134,7 @@ async def test_a_file_path_is_streamed_from_disk_in_chunks(serve, tmp_path) -> N
     assert len(FileDownload.writes) == -(-len(DATA) // (64 * 1024))
 
 
-async def test_a_missing_file_is_a_404(serve, tmp_path) -> None:
+async def test_a_missing_file_is_a_404(serve: Callable[..., Served], tmp_path: Path) -> None:
     FileDownload.path = str(tmp_path / "nowhere.bin")
     FileDownload.writes = []
     served = serve([("/file", FileDownload, {})])
@@ -129,7 +142,7 @@ async def test_a_missing_file_is_a_404(serve, tmp_path) -> None:
     assert response.code == 404
 
 
-async def test_an_async_generator_is_sent_as_it_comes(serve) -> None:
+async def test_an_async_generator_is_sent_as_it_comes(serve: Callable[..., Served]) -> None:
     served = serve([("/rows", GeneratedDownload, {})])
     response = await served.fetch("/rows")
     assert response.code == 200

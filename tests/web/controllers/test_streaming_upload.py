@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from tornado.httputil import HTTPHeaders
 from tornado.web import HTTPError
 
 from hostray.web.component import ComponentManager, DefaultComponentTypes
 from hostray.web.controller import StreamingUploadController
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 
 class SyncCollector(StreamingUploadController):
@@ -54,9 +58,12 @@ class Broken(StreamingUploadController):
         raise RuntimeError("secret internal detail")
 
 
-async def test_plain_callbacks_get_every_chunk_with_the_running_total(serve) -> None:
+async def test_plain_callbacks_get_every_chunk_with_the_running_total(
+    serve: Callable[..., Served],
+) -> None:
     SyncCollector.loop_thread = threading.get_ident()
-    SyncCollector.seen = seen = {}
+    seen: dict[str, Any] = {}
+    SyncCollector.seen = seen
     served = serve([("/up", SyncCollector)])
     body = bytes(range(256)) * 4000  # about 1 MB: several chunks
 
@@ -87,12 +94,13 @@ class ThreadRecorder(StreamingUploadController):
         return "ok"
 
 
-async def test_plain_hooks_run_on_the_servers_worker_pool(serve) -> None:
+async def test_plain_hooks_run_on_the_servers_worker_pool(serve: Callable[..., Served]) -> None:
     manager = ComponentManager()
     pools = DefaultComponentTypes.WorkerPool.import_class()(DefaultComponentTypes.WorkerPool)
     pools.init(manager, uploads=2)
     manager.set_component(pools)
-    ThreadRecorder.threads = threads = []
+    threads: list[str] = []
+    ThreadRecorder.threads = threads
     try:
         served = serve([("/up", ThreadRecorder)], components=manager)
         response = await served.fetch("/up", method="POST", body=b"x" * 300_000)
@@ -104,8 +112,11 @@ async def test_plain_hooks_run_on_the_servers_worker_pool(serve) -> None:
     assert set(threads) <= workers, (threads, workers)
 
 
-async def test_coroutine_callbacks_are_awaited_and_put_works_too(serve) -> None:
-    AsyncCollector.seen = seen = []
+async def test_coroutine_callbacks_are_awaited_and_put_works_too(
+    serve: Callable[..., Served],
+) -> None:
+    seen: list[Any] = []
+    AsyncCollector.seen = seen
     served = serve([("/up", AsyncCollector)])
     response = await served.fetch("/up", method="PUT", body=b"hello world")
     assert response.code == 200
@@ -113,14 +124,16 @@ async def test_coroutine_callbacks_are_awaited_and_put_works_too(serve) -> None:
     assert response.body == b"11 bytes"
 
 
-async def test_http_error_from_a_chunk_is_a_4xx_with_its_message(serve) -> None:
+async def test_http_error_from_a_chunk_is_a_4xx_with_its_message(
+    serve: Callable[..., Served],
+) -> None:
     served = serve([("/up", Picky)])
     response = await served.fetch("/up", method="POST", body=b"hi!")
     assert response.code == 400
     assert b"no exclamation marks" in response.body
 
 
-async def test_unexpected_error_is_a_500_without_details(serve) -> None:
+async def test_unexpected_error_is_a_500_without_details(serve: Callable[..., Served]) -> None:
     served = serve([("/up", Broken)])
     response = await served.fetch("/up", method="POST", body=b"data")
     assert response.code == 500
@@ -128,9 +141,10 @@ async def test_unexpected_error_is_a_500_without_details(serve) -> None:
     assert b"Traceback" not in response.body
 
 
-async def test_body_over_the_limit_is_refused_with_413(serve) -> None:
+async def test_body_over_the_limit_is_refused_with_413(serve: Callable[..., Served]) -> None:
     SyncCollector.loop_thread = threading.get_ident()
-    SyncCollector.seen = seen = {}
+    seen: dict[str, Any] = {}
+    SyncCollector.seen = seen
     served = serve([("/up", SyncCollector, {"max_body_size": 1000})])
     response = await served.fetch("/up", method="POST", body=b"x" * 1001)
     assert response.code == 413
@@ -138,16 +152,17 @@ async def test_body_over_the_limit_is_refused_with_413(serve) -> None:
     assert "chunks" not in seen  # refused from its Content-Length, before any chunk
 
 
-async def test_body_at_the_limit_is_accepted(serve) -> None:
+async def test_body_at_the_limit_is_accepted(serve: Callable[..., Served]) -> None:
     SyncCollector.loop_thread = threading.get_ident()
-    SyncCollector.seen = seen = {}
+    seen: dict[str, Any] = {}
+    SyncCollector.seen = seen
     served = serve([("/up", SyncCollector, {"max_body_size": 1000})])
     response = await served.fetch("/up", method="POST", body=b"x" * 1000)
     assert response.code == 200
     assert seen["total"] == 1000
 
 
-async def test_get_is_not_allowed(serve) -> None:
+async def test_get_is_not_allowed(serve: Callable[..., Served]) -> None:
     served = serve([("/up", SyncCollector)])
     response = await served.fetch("/up")
     assert response.code == 405

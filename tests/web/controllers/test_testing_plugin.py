@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,11 @@ def test_missing_project_is_a_clear_failure(request: pytest.FixtureRequest) -> N
     assert "override the `hostray_project` fixture" in str(failed.value)
 
 
-def test_a_config_dict_can_be_served(hostray_server_factory, tmp_path, monkeypatch) -> None:
+def test_a_config_dict_can_be_served(
+    hostray_server_factory: Callable[..., RunningServer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)  # a config dict's project directory is the working directory
     running = hostray_server_factory(
         {"name": "from dict", "port": 8888, "controller": {"/alive": {"enum": "server_alive"}}}
@@ -81,7 +86,9 @@ def test_a_config_dict_can_be_served(hostray_server_factory, tmp_path, monkeypat
     assert running.call(lambda: running.server.port) == running.port
 
 
-def test_a_broken_project_raises_its_config_error(hostray_server_factory, tmp_path: Path) -> None:
+def test_a_broken_project_raises_its_config_error(
+    hostray_server_factory: Callable[..., RunningServer], tmp_path: Path
+) -> None:
     (tmp_path / "server_config.yaml").write_text("name: x\nport: 8888\nbogus_key: 1\n")
     with pytest.raises(ConfigError) as caught:
         hostray_server_factory(tmp_path)

@@ -37,7 +37,7 @@ class Recorder(Component):
 
 
 class AsyncDisposer(Recorder):
-    async def dispose(self, component_manager: ComponentManager) -> None:
+    async def dispose(self, component_manager: ComponentManager) -> None:  # type: ignore[override]
         self.log.append(f"async dispose {self.component_type.key}")
 
 

@@ -38,7 +38,9 @@ from hostray.web.errors import (
         (optional_errors.SessionStoreUnavailableError, RuntimeError),
     ],
 )
-def test_every_error_is_a_hostray_web_error_and_keeps_its_builtin(error, builtin) -> None:
+def test_every_error_is_a_hostray_web_error_and_keeps_its_builtin(
+    error: type[Exception], builtin: type[Exception]
+) -> None:
     assert issubclass(error, HostrayWebError)
     assert issubclass(error, builtin)
 

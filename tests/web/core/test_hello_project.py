@@ -81,6 +81,7 @@ async def test_hello_project_serves_and_stops_in_reverse_component_order(tmp_pat
     hello = manager.components[-2]
     assert hello.root_dir == str(root)  # type: ignore[attr-defined]
     logger = manager.get_component(DefaultComponentTypes.Logger)
+    assert logger is not None
     assert logger.dir == str(root / "logs")
     app_logger = logger.get_logger("hello_app")
     app_logger.error("written to the project's log dir")

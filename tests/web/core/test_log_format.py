@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from hostray.config import LOG_CONTEXT, ConfigError, JsonFormatter
 from hostray.web.project import project_from_config
 
 
-def test_an_unknown_format_is_one_config_line(tmp_path) -> None:
+def test_an_unknown_format_is_one_config_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         project_from_config({"name": "x", "component": {"logger": {"format": "xml"}}}, tmp_path)
     text = str(caught.value)

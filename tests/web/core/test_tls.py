@@ -6,7 +6,7 @@ import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import trustme
@@ -22,7 +22,7 @@ from hostray.web.server import HostrayServer
 class Hello(RequestHandler):
     def get(self) -> None:
         cert = self.request.get_ssl_certificate()
-        subject = dict(x[0] for x in cert["subject"]) if cert else {}
+        subject = dict(x[0] for x in cast(dict[str, Any], cert)["subject"]) if cert else {}
         self.write(f"hello {subject.get('commonName', 'anonymous')}")
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
@@ -14,6 +17,9 @@ from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 from ..optional.http_server import echo_server
 from ..optional.redis_server import free_port
 from .conftest import write_project
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 PASSWORD = "hunter2-not-logged"
 
@@ -94,7 +100,9 @@ def lines_with(output: str, level: str, text: str) -> list[str]:
     return [line for line in output.splitlines() if level in line and text in line]
 
 
-async def test_a_wrong_database_password_is_logged(serve, tmp_path, mysql_url) -> None:
+async def test_a_wrong_database_password_is_logged(
+    serve: Callable[[Path], AbstractContextManager[Served]], tmp_path: Path, mysql_url: str
+) -> None:
     server = urlsplit(mysql_url)
     components = f"""\
             orm_db:
@@ -119,7 +127,9 @@ async def test_a_wrong_database_password_is_logged(serve, tmp_path, mysql_url) -
     assert "Traceback" not in output
 
 
-async def test_an_unreachable_service_is_logged_once_and_its_return(serve, tmp_path) -> None:
+async def test_an_unreachable_service_is_logged_once_and_its_return(
+    serve: Callable[[Path], AbstractContextManager[Served]], tmp_path: Path
+) -> None:
     port = free_port()
     components = f"""\
             services:
@@ -140,7 +150,9 @@ async def test_an_unreachable_service_is_logged_once_and_its_return(serve, tmp_p
     assert "Traceback" not in output
 
 
-async def test_an_unreachable_redis_is_logged_once(serve, tmp_path) -> None:
+async def test_an_unreachable_redis_is_logged_once(
+    serve: Callable[[Path], AbstractContextManager[Served]], tmp_path: Path
+) -> None:
     url = f"redis://:{PASSWORD}@127.0.0.1:{free_port()}/0"
     components = f"""\
             memory_cache:

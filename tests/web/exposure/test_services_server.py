@@ -4,14 +4,19 @@ the upstream's other pages stay out of reach (issue 13, items 5 and 11)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
 from ..optional.http_server import echo_server
 from .conftest import write_project
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 CONTROLLER_INIT = """\
 from hostray.web.controller import ControllerType
@@ -80,7 +85,12 @@ async def fetch(url: str) -> HTTPResponse:
         client.close()
 
 
-async def test_services_limits_behind_a_server(serve, tmp_path, upstream, internal) -> None:
+async def test_services_limits_behind_a_server(
+    serve: Callable[[Path], AbstractContextManager[Served]],
+    tmp_path: Path,
+    upstream: str,
+    internal: str,
+) -> None:
     with serve(proxy_project(tmp_path / "proxy", upstream)) as served:
         small = await fetch(f"{served.url}/proxy/big?size=4096")
         assert (small.code, len(small.body)) == (200, 4096)

@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
@@ -16,6 +19,9 @@ from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 from hostray.web.controller.upload_files import MAX_NAME_PARTS, safe_relative_path
 
 from .conftest import write_project
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 CONTROLLER_INIT = """\
 from hostray.web.controller import ControllerType
@@ -70,7 +76,9 @@ async def raw_exchange(port: int, head: bytes, body: bytes) -> bytes:
         writer.close()
 
 
-async def test_deep_and_long_names_are_a_400_and_leave_nothing(serve, tmp_path) -> None:
+async def test_deep_and_long_names_are_a_400_and_leave_nothing(
+    serve: Callable[[Path], AbstractContextManager[Served]], tmp_path: Path
+) -> None:
     project = upload_project(tmp_path / "p")
     uploads = project / "uploads"
     with serve(project) as served:
@@ -93,7 +101,9 @@ async def test_deep_and_long_names_are_a_400_and_leave_nothing(serve, tmp_path) 
     assert " 500 " not in output
 
 
-async def test_refused_uploads_remove_their_directories(serve, tmp_path) -> None:
+async def test_refused_uploads_remove_their_directories(
+    serve: Callable[[Path], AbstractContextManager[Served]], tmp_path: Path
+) -> None:
     project = upload_project(tmp_path / "p")
     uploads = project / "uploads"
     (uploads / "kept").mkdir()
@@ -112,7 +122,9 @@ async def test_refused_uploads_remove_their_directories(serve, tmp_path) -> None
     assert "Traceback" not in output
 
 
-async def test_partial_files_of_a_killed_run_are_swept_at_start(serve, tmp_path) -> None:
+async def test_partial_files_of_a_killed_run_are_swept_at_start(
+    serve: Callable[[Path], AbstractContextManager[Served]], tmp_path: Path
+) -> None:
     project = upload_project(tmp_path / "p")
     uploads = project / "uploads"
     (uploads / "sub").mkdir()

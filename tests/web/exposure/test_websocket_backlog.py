@@ -8,12 +8,18 @@ import base64
 import os
 import socket
 import struct
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from tornado.httpclient import AsyncHTTPClient
 
 from .conftest import write_project
+
+if TYPE_CHECKING:
+    from .conftest import Served
 
 CONTROLLER_INIT = """\
 from hostray.web.controller import ControllerType
@@ -110,11 +116,13 @@ def close_code_after_reading(sock: socket.socket) -> int | None:
         if payload is None:
             return None
         if opcode == 0x8:
-            return struct.unpack(">H", payload[:2])[0]
+            return cast(int, struct.unpack(">H", payload[:2])[0])
 
 
 @pytest.mark.parametrize("params", ["params: {max_write_buffer_size: 262144}", ""])
-async def test_a_client_that_never_reads_is_closed_with_1008(serve, tmp_path, params) -> None:
+async def test_a_client_that_never_reads_is_closed_with_1008(
+    serve: Callable[[Path], AbstractContextManager[Served]], tmp_path: Path, params: str
+) -> None:
     with serve(echo_project(tmp_path / "ws", params)) as served:
         sock = open_websocket(served.port)
         sock.settimeout(10)
@@ -136,7 +144,7 @@ async def test_a_client_that_never_reads_is_closed_with_1008(serve, tmp_path, pa
     assert "never retrieved" not in output
 
 
-def test_a_bad_max_write_buffer_size_stops_the_start(tmp_path) -> None:
+def test_a_bad_max_write_buffer_size_stops_the_start(tmp_path: Path) -> None:
     import asyncio
 
     from hostray.config import ConfigError

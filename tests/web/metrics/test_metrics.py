@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,11 +11,20 @@ import pytest
 from hostray.config import ConfigError
 from hostray.web.component import DefaultComponentTypes, OptionalComponentTypes
 from hostray.web.route_patterns import UNMATCHED_ROUTE
-from hostray.web.testing import HostrayClient
+from hostray.web.testing import HostrayClient, RunningServer
 
 from .scrape import labels, parse
 
 TOKEN = "s3cret-token-0123456789"
+
+
+def _component(server: RunningServer, enum: Any) -> Any:
+    """The server's component of `enum` (it must be loaded)."""
+    manager = server.server.component_manager
+    assert manager is not None
+    component = manager.get_component(enum)
+    assert component is not None
+    return component
 
 
 def _config(**metrics: Any) -> dict[str, Any]:
@@ -30,7 +40,7 @@ def _config(**metrics: Any) -> dict[str, Any]:
 
 
 async def test_requests_are_counted_by_route_pattern_method_and_status(
-    hostray_server_factory,
+    hostray_server_factory: Callable[..., RunningServer],
 ) -> None:
     server = hostray_server_factory(_config())
     client = HostrayClient(server.base_url)
@@ -64,9 +74,10 @@ async def test_requests_are_counted_by_route_pattern_method_and_status(
     assert again[(total, labels(route="/metrics", method="GET", status="200"))] == 1
 
 
-async def test_task_queue_and_worker_pool_state(hostray_server_factory) -> None:
+async def test_task_queue_and_worker_pool_state(
+    hostray_server_factory: Callable[..., RunningServer],
+) -> None:
     server = hostray_server_factory(_config())
-    manager = server.server.component_manager
     client = HostrayClient(server.base_url)
     release = threading.Event()
     finished = threading.Semaphore(0)
@@ -74,7 +85,7 @@ async def test_task_queue_and_worker_pool_state(hostray_server_factory) -> None:
     def boom() -> None:
         raise ValueError("task failed on purpose")
 
-    queue = manager.get_component(DefaultComponentTypes.TaskQueue)
+    queue = _component(server, DefaultComponentTypes.TaskQueue)
     queue.run_method_in_queue(lambda: None, on_finish=lambda _: finished.release())
     queue.run_method_in_queue(boom, on_exception=lambda _: finished.release())
     assert finished.acquire(timeout=10) and finished.acquire(timeout=10)
@@ -92,7 +103,9 @@ async def test_task_queue_and_worker_pool_state(hostray_server_factory) -> None:
     )
 
 
-async def test_a_token_guards_the_route(hostray_server_factory) -> None:
+async def test_a_token_guards_the_route(
+    hostray_server_factory: Callable[..., RunningServer],
+) -> None:
     server = hostray_server_factory(_config(token=TOKEN))
     client = HostrayClient(server.base_url)
     refused = await client.get("/metrics")
@@ -105,7 +118,9 @@ async def test_a_token_guards_the_route(hostray_server_factory) -> None:
     assert b"hostray_http_requests_total" in answered.body
 
 
-async def test_route_without_the_component_is_503(hostray_server_factory) -> None:
+async def test_route_without_the_component_is_503(
+    hostray_server_factory: Callable[..., RunningServer],
+) -> None:
     config = _config()
     del config["component"]["metrics"]
     server = hostray_server_factory(config)

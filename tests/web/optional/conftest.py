@@ -11,9 +11,10 @@ import pytest
 from hostray.web.component import Component, ComponentManager, OptionalComponentTypes
 
 
-async def dispose(component: Component, manager: ComponentManager) -> None:
+async def dispose(component: Component, manager: ComponentManager | None) -> None:
     """Run a component's dispose, awaiting it when it is async."""
-    result = component.dispose(manager)
+    # None: a test showing that dispose does not need the manager.
+    result = component.dispose(manager)  # type: ignore[arg-type]
     if inspect.isawaitable(result):
         await result
 

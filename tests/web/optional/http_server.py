@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from aiohttp import web
 
@@ -103,7 +104,7 @@ def echo_server(port: int = 0) -> Iterator[str]:
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
-        return runner.addresses[0][1]
+        return cast(int, runner.addresses[0][1])
 
     port = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
     try:

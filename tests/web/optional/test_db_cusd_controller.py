@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ from urllib.parse import urlencode
 import yaml
 from tornado.httpclient import HTTPResponse
 
-from hostray.web.testing import HostrayClient
+from hostray.web.testing import HostrayClient, RunningServer
 
 from .test_orm_rest import database, rows
 
@@ -105,7 +106,11 @@ def refused(response: HTTPResponse, code: int, text: str) -> None:
     assert b"secret" not in response.body
 
 
-async def test_every_method(hostray_server_factory, tmp_path, database) -> None:
+async def test_every_method(
+    hostray_server_factory: Callable[..., RunningServer],
+    tmp_path: Path,
+    database: tuple[dict[str, Any], str, str],
+) -> None:
     settings, table, url = database
     project = write_project(tmp_path / "proj", table, settings)
     client = HostrayClient(hostray_server_factory(project).base_url)
@@ -171,7 +176,9 @@ async def test_every_method(hostray_server_factory, tmp_path, database) -> None:
 
 
 async def test_bad_requests_name_the_column_never_a_hidden_one(
-    hostray_server_factory, tmp_path, database
+    hostray_server_factory: Callable[..., RunningServer],
+    tmp_path: Path,
+    database: tuple[dict[str, Any], str, str],
 ) -> None:
     settings, table, url = database
     project = write_project(tmp_path / "proj", table, settings)

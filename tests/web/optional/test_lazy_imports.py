@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from typing import cast
 
 import pytest
 
@@ -23,10 +24,10 @@ def loaded_after(code: str) -> dict[str, bool]:
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return cast(dict[str, bool], json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def test_package_and_schema_import_nothing_heavy():
+def test_package_and_schema_import_nothing_heavy() -> None:
     loaded = loaded_after(
         """
         import hostray.web.component.optional_component as optional
@@ -36,7 +37,7 @@ def test_package_and_schema_import_nothing_heavy():
     assert loaded == dict.fromkeys(HEAVY, False)
 
 
-def test_each_component_imports_only_its_own_library():
+def test_each_component_imports_only_its_own_library() -> None:
     memory = loaded_after(
         "from hostray.web.component.optional_component import MemoryCacheComponent"
     )
@@ -49,7 +50,7 @@ def test_each_component_imports_only_its_own_library():
     assert (orm["sqlalchemy"], orm["redis"]) == (True, False)
 
 
-def test_unknown_names_are_attribute_errors():
+def test_unknown_names_are_attribute_errors() -> None:
     import hostray.web.component.optional_component as optional
 
     assert "MemoryCacheComponent" in dir(optional)
@@ -57,7 +58,7 @@ def test_unknown_names_are_attribute_errors():
         getattr(optional, "NoSuchComponent")
 
 
-def test_the_error_mapping_of_controllers_imports_nothing_heavy():
+def test_the_error_mapping_of_controllers_imports_nothing_heavy() -> None:
     loaded = loaded_after(
         """
         import hostray.orm.errors

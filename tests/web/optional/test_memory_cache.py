@@ -8,7 +8,10 @@ import os
 import pickle
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +24,7 @@ from .conftest import dispose
 MEMORY_CACHE = OptionalComponentTypes.MemoryCache
 
 
-def test_new_session_ids_are_random_urlsafe_256_bit(make_component):
+def test_new_session_ids_are_random_urlsafe_256_bit(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     ids = {cache.get()[1] for _ in range(200)}
     assert len(ids) == 200
@@ -30,7 +33,7 @@ def test_new_session_ids_are_random_urlsafe_256_bit(make_component):
         assert set(sid) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-def test_get_returns_the_same_live_session(make_component):
+def test_get_returns_the_same_live_session(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, sid = cache.get()
     session["user"] = "ada"
@@ -40,14 +43,14 @@ def test_get_returns_the_same_live_session(make_component):
     assert again is session
 
 
-def test_unknown_session_id_gives_a_new_empty_session(make_component):
+def test_unknown_session_id_gives_a_new_empty_session(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, sid = cache.get("not-a-session")
     assert sid != "not-a-session"
     assert dict(session) == {}
 
 
-def test_expired_session_is_replaced(make_component):
+def test_expired_session_is_replaced(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=0.2)
     session, sid = cache.get()
     session["n"] = 1
@@ -57,7 +60,7 @@ def test_expired_session_is_replaced(make_component):
     assert "n" not in fresh
 
 
-def test_renew_id_moves_the_data_to_a_new_id(make_component):
+def test_renew_id_moves_the_data_to_a_new_id(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, sid = cache.get()
     session["cart"] = [1, 2]
@@ -69,7 +72,7 @@ def test_renew_id_moves_the_data_to_a_new_id(make_component):
     assert "cart" not in old
 
 
-def test_renew_id_from_config_applies_to_every_get(make_component):
+def test_renew_id_from_config_applies_to_every_get(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, renew_id=True)
     _, sid = cache.get()
     _, sid2 = cache.get(sid)
@@ -77,7 +80,7 @@ def test_renew_id_from_config_applies_to_every_get(make_component):
     assert len({sid, sid2, sid3}) == 3
 
 
-def test_renew_lifetime_pushes_expiry(make_component):
+def test_renew_lifetime_pushes_expiry(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, sid = cache.get()
     session["n"] = 1
@@ -89,7 +92,7 @@ def test_renew_lifetime_pushes_expiry(make_component):
     assert cache.get_expired_datetime(sid) > first
 
 
-def test_renew_lifetime_from_config(make_component):
+def test_renew_lifetime_from_config(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, renew_lifetime=True)
     session, sid = cache.get()
     session["n"] = 1
@@ -99,7 +102,7 @@ def test_renew_lifetime_from_config(make_component):
     assert cache.get_expired_datetime(sid) > first
 
 
-def test_get_expired_datetime(make_component):
+def test_get_expired_datetime(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     before = datetime.now()
     session, sid = cache.get()
@@ -110,7 +113,7 @@ def test_get_expired_datetime(make_component):
     assert unknown <= datetime.now()
 
 
-def test_clear_session_really_clears(make_component):
+def test_clear_session_really_clears(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, sid = cache.get()
     session["user"] = "ada"
@@ -121,7 +124,7 @@ def test_clear_session_really_clears(make_component):
     cache.clear_session("unknown-id")  # ignored
 
 
-async def test_async_methods_match_the_blocking_ones(make_component):
+async def test_async_methods_match_the_blocking_ones(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, sid = await cache.get_async()
     session["k"] = "v"
@@ -144,7 +147,9 @@ async def test_async_methods_match_the_blocking_ones(make_component):
         ({1: "x"}, "session key 1 in ['bad'] must be a str"),
     ],
 )
-def test_unstorable_values_are_rejected_when_set(make_component, value, message):
+def test_unstorable_values_are_rejected_when_set(
+    make_component: Callable[..., Any], value: object, message: str
+) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, _ = cache.get()
     with pytest.raises(SessionValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
@@ -152,7 +157,7 @@ def test_unstorable_values_are_rejected_when_set(make_component, value, message)
     assert "bad" not in session
 
 
-def test_update_is_all_or_nothing(make_component):
+def test_update_is_all_or_nothing(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, _ = cache.get()
     with pytest.raises(SessionValueError, match="'b'"):
@@ -165,7 +170,7 @@ def test_update_is_all_or_nothing(make_component):
     assert dict(session) == {}
 
 
-def test_save_file_round_trip_as_json(make_component, tmp_path):
+def test_save_file_round_trip_as_json(make_component: Callable[..., Any], tmp_path: Path) -> None:
     path = tmp_path / "state" / "sessions.json"
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
     session, sid = cache.get()
@@ -195,7 +200,9 @@ def test_save_file_round_trip_as_json(make_component, tmp_path):
     assert restored.get_expired_datetime(sid) == expires
 
 
-async def test_sessions_survive_a_restart_through_dispose(make_component, tmp_path):
+async def test_sessions_survive_a_restart_through_dispose(
+    make_component: Callable[..., Any], tmp_path: Path
+) -> None:
     path = tmp_path / "sessions.json"
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
     session, sid = cache.get()
@@ -208,7 +215,9 @@ async def test_sessions_survive_a_restart_through_dispose(make_component, tmp_pa
     assert (same, again["user"]) == (sid, "ada")
 
 
-def test_relative_save_file_is_under_root_dir(make_component, tmp_path):
+def test_relative_save_file_is_under_root_dir(
+    make_component: Callable[..., Any], tmp_path: Path
+) -> None:
     cache = make_component(
         MEMORY_CACHE, sess_lifetime=600, save_file="cache.json", root_dir=str(tmp_path)
     )
@@ -217,7 +226,9 @@ def test_relative_save_file_is_under_root_dir(make_component, tmp_path):
     assert (tmp_path / "cache.json").is_file()
 
 
-def test_expired_sessions_are_neither_saved_nor_loaded(make_component, tmp_path):
+def test_expired_sessions_are_neither_saved_nor_loaded(
+    make_component: Callable[..., Any], tmp_path: Path
+) -> None:
     path = tmp_path / "sessions.json"
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
     for _ in range(2):
@@ -249,8 +260,11 @@ def test_expired_sessions_are_neither_saved_nor_loaded(make_component, tmp_path)
     ids=["broken-json", "old-pickle", "bad-entry", "wrong-shape"],
 )
 def test_corrupt_save_file_is_moved_aside_and_the_cache_starts(
-    make_component, tmp_path, caplog, content
-):
+    make_component: Callable[..., Any],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    content: bytes,
+) -> None:
     path = tmp_path / "sessions.json"
     path.write_bytes(content)
     with caplog.at_level(logging.WARNING, logger="hostray.web.memory_cache"):
@@ -268,8 +282,8 @@ def test_corrupt_save_file_is_moved_aside_and_the_cache_starts(
 
 
 def test_a_session_changed_in_place_with_unstorable_data_is_skipped_with_an_error(
-    make_component, tmp_path, caplog
-):
+    make_component: Callable[..., Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "sessions.json"
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path))
     good, good_id = cache.get()
@@ -283,7 +297,7 @@ def test_a_session_changed_in_place_with_unstorable_data_is_skipped_with_an_erro
     assert [e["id"] for e in json.loads(path.read_text())["sessions"]] == [good_id]
 
 
-def test_expired_sessions_are_swept_on_a_timer(make_component):
+def test_expired_sessions_are_swept_on_a_timer(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=0.1)
     store = cache.store
     swept = threading.Event()
@@ -291,7 +305,7 @@ def test_expired_sessions_are_swept_on_a_timer(make_component):
     removed = []
 
     def observed_sweep() -> int:
-        count = sweep()
+        count: int = sweep()
         removed.append(count)
         if sum(removed) == 1000:
             swept.set()
@@ -304,7 +318,9 @@ def test_expired_sessions_are_swept_on_a_timer(make_component):
     assert len(store) == 0
 
 
-def test_save_interval_writes_the_file_periodically(make_component, tmp_path):
+def test_save_interval_writes_the_file_periodically(
+    make_component: Callable[..., Any], tmp_path: Path
+) -> None:
     path = tmp_path / "sessions.json"
     cache = make_component(MEMORY_CACHE, sess_lifetime=600, save_file=str(path), save_interval=0.05)
     store = cache.store
@@ -323,7 +339,7 @@ def test_save_interval_writes_the_file_periodically(make_component, tmp_path):
     assert any(entry["id"] == sid for entry in entries)
 
 
-def test_concurrent_gets_and_writes_are_safe(make_component):
+def test_concurrent_gets_and_writes_are_safe(make_component: Callable[..., Any]) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     shared, shared_id = cache.get()
     shared["started"] = True
@@ -363,12 +379,14 @@ def test_concurrent_gets_and_writes_are_safe(make_component):
         ({"sess_lifetime": 60, "save_interval": 5}, "save_interval: needs save_file"),
     ],
 )
-def test_bad_config_is_a_config_error(make_component, config, message):
+def test_bad_config_is_a_config_error(
+    make_component: Callable[..., Any], config: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ConfigError, match=message):
         make_component(MEMORY_CACHE, **config)
 
 
-def test_info_shows_settings(make_component, tmp_path):
+def test_info_shows_settings(make_component: Callable[..., Any], tmp_path: Path) -> None:
     cache = make_component(
         MEMORY_CACHE, sess_lifetime=600, save_file=str(tmp_path / "s.json"), renew_id=True
     )
@@ -380,7 +398,9 @@ def test_info_shows_settings(make_component, tmp_path):
     assert info["sessions"] == 1
 
 
-def test_unfinished_saves_left_by_a_crash_are_removed_at_start(make_component, tmp_path, caplog):
+def test_unfinished_saves_left_by_a_crash_are_removed_at_start(
+    make_component: Callable[..., Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "sessions.json"
     path.write_text(json.dumps({"format": "hostray-sessions/1", "sessions": []}))
     leftovers = [tmp_path / f".sessions.json.{n}abc.tmp" for n in range(5)]
@@ -394,7 +414,9 @@ def test_unfinished_saves_left_by_a_crash_are_removed_at_start(make_component, t
     assert "removed 5 unfinished save(s)" in caplog.text
 
 
-def test_a_deeply_nested_save_file_is_moved_aside(make_component, tmp_path, caplog):
+def test_a_deeply_nested_save_file_is_moved_aside(
+    make_component: Callable[..., Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "sessions.json"
     depth = 100_000
     path.write_text('{"format":"hostray-sessions/1","sessions":' + "[" * depth + "]" * depth + "}")
@@ -407,8 +429,8 @@ def test_a_deeply_nested_save_file_is_moved_aside(make_component, tmp_path, capl
 
 
 def test_save_file_entries_that_cannot_be_sessions_are_skipped_one_line_each(
-    make_component, tmp_path, caplog
-):
+    make_component: Callable[..., Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "sessions.json"
     now = time.time()
     live = str(now + 600)
@@ -439,7 +461,9 @@ def test_save_file_entries_that_cannot_be_sessions_are_skipped_one_line_each(
     assert set(cache.store.entries) == {"kept", "far"}
 
 
-def test_a_session_is_stored_by_its_first_change_and_never_waits_to_be_saved(make_component):
+def test_a_session_is_stored_by_its_first_change_and_never_waits_to_be_saved(
+    make_component: Callable[..., Any],
+) -> None:
     cache = make_component(MEMORY_CACHE, sess_lifetime=600)
     session, sid = cache.get()
     assert (session.stored, len(cache.store)) == (False, 0)

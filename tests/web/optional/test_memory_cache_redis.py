@@ -8,14 +8,16 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import redis
 
 from hostray.web.component import OptionalComponentTypes
+from hostray.web.component.optional_component import MemoryCacheComponent
 from hostray.web.component.optional_component.errors import (
     SessionStoreUnavailableError,
     SessionValueError,
@@ -49,24 +51,29 @@ def raw(redis_url: str) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture
-def cache(make_component, redis_url, prefix):
-    return make_component(
-        MEMORY_CACHE, sess_lifetime=600, backend="redis", url=redis_url, key_prefix=prefix
+def cache(make_component: Callable[..., Any], redis_url: str, prefix: str) -> MemoryCacheComponent:
+    return cast(
+        MemoryCacheComponent,
+        make_component(
+            MEMORY_CACHE, sess_lifetime=600, backend="redis", url=redis_url, key_prefix=prefix
+        ),
     )
 
 
-def test_sessions_live_in_redis_with_a_ttl(cache, raw, prefix):
+def test_sessions_live_in_redis_with_a_ttl(
+    cache: MemoryCacheComponent, raw: redis.Redis, prefix: str
+) -> None:
     session, sid = cache.get()
     assert len(sid) >= 43
     session["user"] = "ada"  # written through at once
-    stored = json.loads(raw.get(prefix + sid))
+    stored = json.loads(cast(bytes, raw.get(prefix + sid)))
     assert stored == {"user": "ada"}
     assert 590_000 < raw.pttl(prefix + sid) <= 600_000
     again, same = cache.get(sid)
     assert (same, dict(again)) == (sid, {"user": "ada"})
 
 
-def test_datetimes_round_trip(cache):
+def test_datetimes_round_trip(cache: MemoryCacheComponent) -> None:
     session, sid = cache.get()
     stamp = datetime(2024, 1, 2, 3, 4, 5, 6)
     session["at"] = stamp
@@ -74,14 +81,18 @@ def test_datetimes_round_trip(cache):
     assert again["at"] == stamp
 
 
-def test_unstorable_value_rejected_before_anything_is_written(cache, raw, prefix):
+def test_unstorable_value_rejected_before_anything_is_written(
+    cache: MemoryCacheComponent, raw: redis.Redis, prefix: str
+) -> None:
     session, sid = cache.get()
     with pytest.raises(SessionValueError, match="set cannot be stored"):
         session["bad"] = {1}
     assert raw.exists(prefix + sid) == 0  # nothing was stored, so no key was made
 
 
-def test_unknown_and_expired_sessions_are_new(cache, raw, prefix):
+def test_unknown_and_expired_sessions_are_new(
+    cache: MemoryCacheComponent, raw: redis.Redis, prefix: str
+) -> None:
     _, sid = cache.get("unknown")
     assert sid != "unknown"
     raw.delete(prefix + sid)  # what server-side expiry does
@@ -89,7 +100,9 @@ def test_unknown_and_expired_sessions_are_new(cache, raw, prefix):
     assert other != sid
 
 
-def test_renew_lifetime_resets_the_ttl(cache, raw, prefix):
+def test_renew_lifetime_resets_the_ttl(
+    cache: MemoryCacheComponent, raw: redis.Redis, prefix: str
+) -> None:
     session, sid = cache.get()
     session["n"] = 1
     raw.pexpire(prefix + sid, 5_000)
@@ -99,19 +112,23 @@ def test_renew_lifetime_resets_the_ttl(cache, raw, prefix):
     assert raw.pttl(prefix + sid) > 590_000
 
 
-def test_renew_id_renames_the_key(cache, raw, prefix):
+def test_renew_id_renames_the_key(
+    cache: MemoryCacheComponent, raw: redis.Redis, prefix: str
+) -> None:
     session, sid = cache.get()
     session["n"] = 1
     moved, new_sid = cache.get(sid, renew_id=True)
     assert new_sid != sid
     assert raw.exists(prefix + sid) == 0
-    assert json.loads(raw.get(prefix + new_sid)) == {"n": 1}
+    assert json.loads(cast(bytes, raw.get(prefix + new_sid))) == {"n": 1}
     assert dict(moved) == {"n": 1}
     moved["n"] = 2
-    assert json.loads(raw.get(prefix + new_sid)) == {"n": 2}
+    assert json.loads(cast(bytes, raw.get(prefix + new_sid))) == {"n": 2}
 
 
-def test_get_expired_datetime_follows_the_server_ttl(cache, raw, prefix):
+def test_get_expired_datetime_follows_the_server_ttl(
+    cache: MemoryCacheComponent, raw: redis.Redis, prefix: str
+) -> None:
     session, sid = cache.get()
     session["n"] = 1
     raw.pexpire(prefix + sid, 100_000)
@@ -120,7 +137,9 @@ def test_get_expired_datetime_follows_the_server_ttl(cache, raw, prefix):
     assert cache.get_expired_datetime("unknown") <= datetime.now()
 
 
-def test_clear_session_deletes_the_key(cache, raw, prefix):
+def test_clear_session_deletes_the_key(
+    cache: MemoryCacheComponent, raw: redis.Redis, prefix: str
+) -> None:
     session, sid = cache.get()
     session["n"] = 1
     assert raw.exists(prefix + sid) == 1
@@ -130,14 +149,16 @@ def test_clear_session_deletes_the_key(cache, raw, prefix):
     assert raw.exists(prefix + sid) == 0
 
 
-async def test_async_methods_track_changes_until_saved(cache, raw, prefix):
+async def test_async_methods_track_changes_until_saved(
+    cache: MemoryCacheComponent, raw: redis.Redis, prefix: str
+) -> None:
     session, sid = await cache.get_async()
     session["user"] = "ada"
     assert raw.exists(prefix + sid) == 0  # a new session is stored when saved
     assert session.modified
     assert await cache.save_session_async(sid, session) is True
     assert not session.modified
-    assert json.loads(raw.get(prefix + sid)) == {"user": "ada"}
+    assert json.loads(cast(bytes, raw.get(prefix + sid))) == {"user": "ada"}
     again, same = await cache.get_async(sid, renew_id=True)
     assert same != sid and again["user"] == "ada"
     expires = await cache.get_expired_datetime_async(same)
@@ -148,12 +169,14 @@ async def test_async_methods_track_changes_until_saved(cache, raw, prefix):
     assert raw.exists(prefix + same) == 0
 
 
-def test_save_file_methods_are_no_ops(cache):
+def test_save_file_methods_are_no_ops(cache: MemoryCacheComponent) -> None:
     cache.save_to_file()
     cache.load_from_file()
 
 
-def test_info_masks_the_password(make_component, redis_url, prefix):
+def test_info_masks_the_password(
+    make_component: Callable[..., Any], redis_url: str, prefix: str
+) -> None:
     url = redis_url.replace("redis://", "redis://:s3cret@") if "@" not in redis_url else redis_url
     cache = make_component(
         MEMORY_CACHE, sess_lifetime=60, backend="redis", url=url, key_prefix=prefix
@@ -163,7 +186,9 @@ def test_info_masks_the_password(make_component, redis_url, prefix):
     assert info["backend"] == "redis"
 
 
-def test_two_processes_share_sessions(cache, redis_url, prefix):
+def test_two_processes_share_sessions(
+    cache: MemoryCacheComponent, redis_url: str, prefix: str
+) -> None:
     session, sid = cache.get()
     session["from"] = "parent"
     script = textwrap.dedent(
@@ -192,7 +217,9 @@ def test_two_processes_share_sessions(cache, redis_url, prefix):
     assert again["from"] == "child"
 
 
-async def test_redis_restart_gives_a_clear_error_then_recovers(make_component, tmp_path: Path):
+async def test_redis_restart_gives_a_clear_error_then_recovers(
+    make_component: Callable[..., Any], tmp_path: Path
+) -> None:
     server = PrivateRedis(tmp_path)
     server.start()
     try:
@@ -224,8 +251,8 @@ async def test_redis_restart_gives_a_clear_error_then_recovers(make_component, t
 
 
 def test_starting_while_redis_is_down_warns_and_serves_once_it_is_up(
-    make_component, tmp_path: Path, caplog
-):
+    make_component: Callable[..., Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     server = PrivateRedis(tmp_path)
     try:
         cache = make_component(MEMORY_CACHE, sess_lifetime=600, backend="redis", url=server.url)
@@ -240,7 +267,9 @@ def test_starting_while_redis_is_down_warns_and_serves_once_it_is_up(
         server.kill()
 
 
-async def test_dispose_closes_the_clients(make_component, redis_url, prefix):
+async def test_dispose_closes_the_clients(
+    make_component: Callable[..., Any], redis_url: str, prefix: str
+) -> None:
     cache = make_component(
         MEMORY_CACHE, sess_lifetime=600, backend="redis", url=redis_url, key_prefix=prefix
     )

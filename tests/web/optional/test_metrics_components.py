@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hostray.web.component import DefaultComponentTypes, OptionalComponentTypes
 from hostray.web.component.optional_component.errors import ServiceConnectionError
-from hostray.web.testing import HostrayClient
+from hostray.web.testing import HostrayClient, RunningServer
 
 from .http_server import echo_server
 from .redis_server import free_port
+
+
+def _component(server: RunningServer, enum: Any) -> Any:
+    """The server's component of `enum` (it must be loaded)."""
+    manager = server.server.component_manager
+    assert manager is not None
+    component = manager.get_component(enum)
+    assert component is not None
+    return component
 
 
 def _parse(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -41,12 +52,13 @@ def _config(upstream: str) -> dict[str, Any]:
     }
 
 
-async def test_pool_calls_upstreams_and_databases_are_measured(hostray_server_factory) -> None:
+async def test_pool_calls_upstreams_and_databases_are_measured(
+    hostray_server_factory: Callable[..., RunningServer],
+) -> None:
     with echo_server() as upstream:
         server = hostray_server_factory(_config(upstream))
-        manager = server.server.component_manager
-        pools = manager.get_component(DefaultComponentTypes.WorkerPool)
-        services = manager.get_component(OptionalComponentTypes.Service)
+        pools = _component(server, DefaultComponentTypes.WorkerPool)
+        services = _component(server, OptionalComponentTypes.Service)
         for _ in range(3):
             assert server.call(pools.run_method_async, sum, [1, 2], pool_id="io") == 3
         for _ in range(2):
@@ -67,10 +79,12 @@ async def test_pool_calls_upstreams_and_databases_are_measured(hostray_server_fa
     assert samples[("hostray_orm_db_unavailable_errors_total", (("db_id", "main"),))] == 0
 
 
-async def test_busy_workers_are_seen_at_scrape_time(hostray_server_factory) -> None:
+async def test_busy_workers_are_seen_at_scrape_time(
+    hostray_server_factory: Callable[..., RunningServer],
+) -> None:
     with echo_server() as upstream:
         server = hostray_server_factory(_config(upstream))
-    pools = server.server.component_manager.get_component(DefaultComponentTypes.WorkerPool)
+    pools = _component(server, DefaultComponentTypes.WorkerPool)
     started, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -90,7 +104,9 @@ async def test_busy_workers_are_seen_at_scrape_time(hostray_server_factory) -> N
     assert samples[("hostray_worker_pool_busy", (("pool", "default"),))] == 0
 
 
-async def test_memory_cache_sessions_and_saves(hostray_server_factory, tmp_path) -> None:
+async def test_memory_cache_sessions_and_saves(
+    hostray_server_factory: Callable[..., RunningServer], tmp_path: Path
+) -> None:
     config = {
         "name": "metrics sessions",
         "component": {
@@ -100,7 +116,7 @@ async def test_memory_cache_sessions_and_saves(hostray_server_factory, tmp_path)
         "controller": {"/metrics": {"enum": "metrics"}},
     }
     server = hostray_server_factory(config)
-    cache = server.server.component_manager.get_component(OptionalComponentTypes.MemoryCache)
+    cache = _component(server, OptionalComponentTypes.MemoryCache)
     for n in range(3):
         session, _ = cache.get()
         session["n"] = n

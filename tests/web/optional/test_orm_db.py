@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from sqlalchemy.orm import Session
 
 from hostray.config import ConfigError
 from hostray.orm import EntityValidationError, OrmAccessWorkerPool, OrmDBEntityAccessor
 from hostray.web.component import OptionalComponentTypes
+from hostray.web.component.optional_component import OrmDBComponent
 
 from .conftest import dispose
 from .people import people_model
@@ -20,16 +25,19 @@ ORM_DB = OptionalComponentTypes.OrmDB
 
 
 @pytest.fixture
-def orm(make_component, tmp_path):
-    return make_component(
-        ORM_DB,
-        root_dir=str(tmp_path),
-        memory={"module": "sqlite_memory", "worker": 2, "connection_refresh": 60},
-        file={"module": "sqlite", "worker": 2, "file_name": "data.db"},
+def orm(make_component: Callable[..., Any], tmp_path: Path) -> OrmDBComponent:
+    return cast(
+        OrmDBComponent,
+        make_component(
+            ORM_DB,
+            root_dir=str(tmp_path),
+            memory={"module": "sqlite_memory", "worker": 2, "connection_refresh": 60},
+            file={"module": "sqlite", "worker": 2, "file_name": "data.db"},
+        ),
     )
 
 
-def test_seed_example_through_the_component(orm):
+def test_seed_example_through_the_component(orm: OrmDBComponent) -> None:
     base, _, accessor = people_model()
     orm.init_db_declarative_base("memory", base)
     with orm.reserve_worker("memory") as identity:
@@ -57,7 +65,7 @@ def test_seed_example_through_the_component(orm):
     assert "secret" not in entity.to_client_dict()
 
 
-async def test_async_methods_on_a_sqlite_file(orm, tmp_path):
+async def test_async_methods_on_a_sqlite_file(orm: OrmDBComponent, tmp_path: Path) -> None:
     base, _, accessor = people_model()
     orm.init_db_declarative_base("file", base)
     async with orm.reserve_worker_async("file") as identity:
@@ -70,12 +78,12 @@ async def test_async_methods_on_a_sqlite_file(orm, tmp_path):
     assert (tmp_path / "data.db").is_file()  # relative file_name under the project directory
 
 
-class ThreadAccessor(OrmDBEntityAccessor):
-    def thread_id(self, session) -> int:
+class ThreadAccessor(OrmDBEntityAccessor[Any]):
+    def thread_id(self, session: Session) -> int:
         return threading.get_ident()
 
 
-async def test_accessor_methods_run_on_worker_threads(orm):
+async def test_accessor_methods_run_on_worker_threads(orm: OrmDBComponent) -> None:
     base, entity, _ = people_model()
     orm.init_db_declarative_base("file", base)
     accessor = ThreadAccessor(entity)
@@ -83,7 +91,7 @@ async def test_accessor_methods_run_on_worker_threads(orm):
     assert await orm.run_accessor_async("file", accessor.thread_id) != threading.get_ident()
 
 
-def test_get_pool_obj_and_settings(orm, tmp_path):
+def test_get_pool_obj_and_settings(orm: OrmDBComponent, tmp_path: Path) -> None:
     assert orm.get_pool_obj("memory") is None
     base, _, _ = people_model()
     orm.init_db_declarative_base("memory", base)
@@ -102,7 +110,7 @@ def test_get_pool_obj_and_settings(orm, tmp_path):
     }
 
 
-def test_reset_session_keeps_an_in_memory_database(orm):
+def test_reset_session_keeps_an_in_memory_database(orm: OrmDBComponent) -> None:
     base, _, accessor = people_model()
     orm.init_db_declarative_base("memory", base)
     with orm.reserve_worker("memory") as identity:
@@ -112,7 +120,9 @@ def test_reset_session_keeps_an_in_memory_database(orm):
     assert len(orm.run_accessor("memory", accessor.select)) == 1
 
 
-async def test_reset_session_respects_connection_refresh(make_component, tmp_path):
+async def test_reset_session_respects_connection_refresh(
+    make_component: Callable[..., Any], tmp_path: Path
+) -> None:
     orm = make_component(
         ORM_DB,
         slow={"module": "sqlite", "file_name": str(tmp_path / "a.db"), "connection_refresh": 600},
@@ -136,7 +146,7 @@ async def test_reset_session_respects_connection_refresh(make_component, tmp_pat
     assert fast.pool.checkedin() == 0
 
 
-def test_unknown_db_id_and_missing_base_are_clear(orm):
+def test_unknown_db_id_and_missing_base_are_clear(orm: OrmDBComponent) -> None:
     _, _, accessor = people_model()
     with pytest.raises(LookupError, match=r"unknown db_id 'nope' \(configured: file, memory\)"):
         orm.run_accessor("nope", accessor.select)
@@ -144,7 +154,7 @@ def test_unknown_db_id_and_missing_base_are_clear(orm):
         orm.run_accessor("memory", accessor.select)
 
 
-def test_only_accessor_methods_are_run(orm):
+def test_only_accessor_methods_are_run(orm: OrmDBComponent) -> None:
     base, _, _ = people_model()
     orm.init_db_declarative_base("memory", base)
     with pytest.raises(TypeError, match="is not a method of an OrmDBEntityAccessor"):
@@ -166,13 +176,15 @@ def test_only_accessor_methods_are_run(orm):
         ({"module": "sqlite_memory", "host": "x"}, "bad.host: unknown key"),
     ],
 )
-def test_bad_settings_are_config_errors(make_component, settings, message):
+def test_bad_settings_are_config_errors(
+    make_component: Callable[..., Any], settings: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")) as err:
         make_component(ORM_DB, bad=settings)
     assert all(p.startswith("component.orm_db.bad") for p in err.value.problems)
 
 
-def test_info_masks_passwords(make_component):
+def test_info_masks_passwords(make_component: Callable[..., Any]) -> None:
     orm = make_component(
         ORM_DB,
         db={
@@ -197,7 +209,9 @@ def test_info_masks_passwords(make_component):
     assert orm.get_db_settings("db")["password"] == "s3cret"
 
 
-async def test_dispose_finishes_and_closes_the_pools(make_component, tmp_path):
+async def test_dispose_finishes_and_closes_the_pools(
+    make_component: Callable[..., Any], tmp_path: Path
+) -> None:
     orm = make_component(ORM_DB, db={"module": "sqlite", "file_name": str(tmp_path / "x.db")})
     base, _, accessor = people_model()
     orm.init_db_declarative_base("db", base)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from hostray.web.testing import HostrayClient
+from hostray.web.testing import HostrayClient, RunningServer
 
 from .http_server import echo_server
 from .orm_project import db_settings, write_project
@@ -33,7 +33,9 @@ def sqlalchemy_url(settings: dict[str, Any], root: Path) -> str:
 
 
 @pytest.fixture(params=["sqlite", "mysql", "postgresql"])
-def database(request, tmp_path) -> Iterator[tuple[dict[str, Any], str, str]]:
+def database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[dict[str, Any], str, str]]:
     """`(orm_db settings, table, SQLAlchemy URL)`; the table is dropped afterwards."""
     kind = request.param
     if kind == "sqlite":
@@ -63,7 +65,11 @@ def rows(url: str, table: str) -> list[dict[str, Any]]:
         engine.dispose()
 
 
-async def test_rest_resource(hostray_server_factory, tmp_path, database):
+async def test_rest_resource(
+    hostray_server_factory: Callable[..., RunningServer],
+    tmp_path: Path,
+    database: tuple[dict[str, Any], str, str],
+) -> None:
     settings, table, url = database
     project = write_project(tmp_path / "proj", table, {"orm_db": {"db": settings}})
     client = HostrayClient(hostray_server_factory(project).base_url)
@@ -111,7 +117,9 @@ async def test_rest_resource(hostray_server_factory, tmp_path, database):
 
 
 @pytest.mark.parametrize("module", ["mysql", "postgresql"])
-async def test_unreachable_database_is_a_503(hostray_server_factory, tmp_path, module):
+async def test_unreachable_database_is_a_503(
+    hostray_server_factory: Callable[..., RunningServer], tmp_path: Path, module: str
+) -> None:
     settings = {
         "module": module,
         "host": "127.0.0.1",
@@ -128,7 +136,7 @@ async def test_unreachable_database_is_a_503(hostray_server_factory, tmp_path, m
 
 
 @pytest.fixture
-def pg_table(postgresql_url) -> Iterator[str]:
+def pg_table(postgresql_url: str) -> Iterator[str]:
     """A table name of this test's own in the PostgreSQL test database, dropped afterwards."""
     table = f"person_{uuid.uuid4().hex[:12]}"
     yield table
@@ -139,8 +147,12 @@ def pg_table(postgresql_url) -> Iterator[str]:
 
 
 async def test_project_with_all_three_components(
-    hostray_server_factory, tmp_path, postgresql_url, pg_table, monkeypatch
-):
+    hostray_server_factory: Callable[..., RunningServer],
+    tmp_path: Path,
+    postgresql_url: str,
+    pg_table: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("HOSTRAY_TEST_DB_PASSWORD", "pg-s3cret")
     settings = db_settings(postgresql_url, "postgresql")
     settings["password"] = "${HOSTRAY_TEST_DB_PASSWORD}"

@@ -21,7 +21,7 @@ from hostray.web.server import HostrayServer
 Base: Any = get_declarative_base()
 
 
-class ReadyProbe(Base):  # type: ignore[misc,valid-type]
+class ReadyProbe(Base):  # type: ignore[misc]
     __tablename__ = "x16_ready_probe"
     id = Column(Integer, primary_key=True)
 
@@ -63,6 +63,7 @@ async def serving(settings: dict[str, Any]) -> AsyncIterator[Callable[[], Any]]:
     await server.start()
     assert server.component_manager is not None
     orm = server.component_manager.get_component(OptionalComponentTypes.OrmDB)
+    assert orm is not None
     orm.init_db_declarative_base("db", Base)
 
     async def probe() -> tuple[int, dict[str, Any], str]:

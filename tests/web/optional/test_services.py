@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
 import pytest
 
 from hostray.config import ConfigError
 from hostray.web.component import OptionalComponentTypes
+from hostray.web.component.optional_component import ServicesComponent
 from hostray.web.component.optional_component.errors import (
     MethodNotEnabledError,
     ServiceArgumentError,
@@ -34,32 +36,35 @@ def base_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def services(make_component, base_url):
-    return make_component(
-        SERVICES,
-        **{
-            base_url: {
-                "/echo": {
-                    "name": "echo",
-                    "get": None,
-                    "post": None,
-                    "put": None,
-                    "patch": None,
-                    "delete": None,
+def services(make_component: Callable[..., Any], base_url: str) -> ServicesComponent:
+    return cast(
+        ServicesComponent,
+        make_component(
+            SERVICES,
+            **{
+                base_url: {
+                    "/echo": {
+                        "name": "echo",
+                        "get": None,
+                        "post": None,
+                        "put": None,
+                        "patch": None,
+                        "delete": None,
+                    },
+                    "/echo/limited": {"name": "limited", "get": ["q"], "post": ["a", "b"]},
+                    "/stream": {"name": "stream", "get": None},
+                    "/latin": {"name": "latin", "get": None},
+                    "/slow": {"name": "slow", "get": None, "timeout": 0.2},
+                    "/fail": {"name": "fail", "get": None},
+                    "/anything": {"name": "all_methods"},
                 },
-                "/echo/limited": {"name": "limited", "get": ["q"], "post": ["a", "b"]},
-                "/stream": {"name": "stream", "get": None},
-                "/latin": {"name": "latin", "get": None},
-                "/slow": {"name": "slow", "get": None, "timeout": 0.2},
-                "/fail": {"name": "fail", "get": None},
-                "/anything": {"name": "all_methods"},
+                f"http://127.0.0.1:{free_port()}": {"/": {"name": "down", "get": None}},
             },
-            f"http://127.0.0.1:{free_port()}": {"/": {"name": "down", "get": None}},
-        },
+        ),
     )
 
 
-def test_invoke_get_sends_arguments_as_query(services):
+def test_invoke_get_sends_arguments_as_query(services: ServicesComponent) -> None:
     response = services.invoke("echo", q="hello", n=3, tags=["a", "b"], flag=True)
     assert response.status_code == 200
     assert response.ok
@@ -72,7 +77,7 @@ def test_invoke_get_sends_arguments_as_query(services):
     assert response.url.startswith(services.services["echo"].url)
 
 
-def test_invoke_post_sends_a_form_or_json(services):
+def test_invoke_post_sends_a_form_or_json(services: ServicesComponent) -> None:
     form = services.invoke("echo", "post", a="1", b="two").json()
     assert (form["method"], form["form"]) == ("POST", {"a": ["1"], "b": ["two"]})
     body = services.invoke("echo", "put", json={"x": [1, 2]}).json()
@@ -87,7 +92,7 @@ def test_invoke_post_sends_a_form_or_json(services):
     assert (deleted["method"], deleted["query"]) == ("DELETE", {"id": ["7"]})
 
 
-def test_headers_cookies_and_route_input_pass_through(services):
+def test_headers_cookies_and_route_input_pass_through(services: ServicesComponent) -> None:
     body = services.invoke(
         "echo", headers={"X-Token": "t0k"}, cookies={"sid": "abc"}, route_input="users/42"
     ).json()
@@ -96,12 +101,12 @@ def test_headers_cookies_and_route_input_pass_through(services):
     assert body["path"] == "/echo/users/42"
 
 
-def test_cookies_are_not_kept_between_calls(services):
+def test_cookies_are_not_kept_between_calls(services: ServicesComponent) -> None:
     services.invoke("echo")  # the server sets a cookie
     assert services.invoke("echo").json()["cookies"] == {}
 
 
-async def test_invoke_async(services):
+async def test_invoke_async(services: ServicesComponent) -> None:
     response = await services.invoke_async("echo", "post", a="x")
     assert response.json()["form"] == {"a": ["x"]}
     results = await asyncio.gather(*(services.invoke_async("echo", n=i) for i in range(20)))
@@ -109,7 +114,7 @@ async def test_invoke_async(services):
     assert len(services._sessions) == 1  # one pooled session for this loop
 
 
-def test_streaming_callback_gets_the_body_in_chunks(services):
+def test_streaming_callback_gets_the_body_in_chunks(services: ServicesComponent) -> None:
     chunks: list[bytes] = []
     response = services.invoke("stream", streaming_callback=chunks.append)
     assert response.status_code == 200
@@ -117,7 +122,7 @@ def test_streaming_callback_gets_the_body_in_chunks(services):
     assert response.content == b""
 
 
-async def test_async_streaming_callback(services):
+async def test_async_streaming_callback(services: ServicesComponent) -> None:
     chunks: list[bytes] = []
 
     async def collect(chunk: bytes) -> None:
@@ -127,37 +132,37 @@ async def test_async_streaming_callback(services):
     assert b"".join(chunks) == b"".join(STREAM_CHUNKS)
 
 
-def test_text_uses_the_charset(services):
+def test_text_uses_the_charset(services: ServicesComponent) -> None:
     response = services.invoke("latin")
     assert response.encoding == "iso8859-1"
     assert response.text == "café"
 
 
-def test_error_statuses_are_responses(services):
+def test_error_statuses_are_responses(services: ServicesComponent) -> None:
     response = services.invoke("fail")
     assert response.status_code == 418
     assert not response.ok
     assert response.json() == {"error": "nope"}
 
 
-def test_unknown_service_lists_the_known_ones(services):
+def test_unknown_service_lists_the_known_ones(services: ServicesComponent) -> None:
     with pytest.raises(UnknownServiceError, match=r"unknown service 'nope' \(configured: .*echo"):
         services.invoke("nope")
 
 
-def test_method_not_enabled_lists_the_enabled_ones(services):
+def test_method_not_enabled_lists_the_enabled_ones(services: ServicesComponent) -> None:
     with pytest.raises(
         MethodNotEnabledError, match=r"'delete' is not enabled .*'limited' \(enabled: get, post\)"
     ):
         services.invoke("limited", "delete")
 
 
-def test_route_without_methods_enables_all(services):
+def test_route_without_methods_enables_all(services: ServicesComponent) -> None:
     for method in ("get", "post", "put", "patch", "delete", "options", "option", "head"):
         assert services.invoke("all_methods", method).status_code == 404  # sent, not refused
 
 
-def test_arguments_outside_the_allowed_list_are_refused(services):
+def test_arguments_outside_the_allowed_list_are_refused(services: ServicesComponent) -> None:
     assert services.invoke("limited", q="ok").json()["query"] == {"q": ["ok"]}
     with pytest.raises(
         ServiceArgumentError, match=r"does not accept argument\(s\) x \(allowed: q\)"
@@ -165,17 +170,17 @@ def test_arguments_outside_the_allowed_list_are_refused(services):
         services.invoke("limited", q="ok", x="no")
 
 
-def test_form_arguments_and_json_together_are_refused(services):
+def test_form_arguments_and_json_together_are_refused(services: ServicesComponent) -> None:
     with pytest.raises(ServiceError, match="not both"):
         services.invoke("echo", "post", a=1, json={"b": 2})
 
 
-def test_unsendable_argument_is_refused(services):
+def test_unsendable_argument_is_refused(services: ServicesComponent) -> None:
     with pytest.raises(ServiceError, match="argument 'a': cannot send a dict"):
         services.invoke("echo", a={"nested": 1})
 
 
-def test_timeout_raises_with_the_url(services):
+def test_timeout_raises_with_the_url(services: ServicesComponent) -> None:
     with pytest.raises(ServiceTimeoutError, match=r"no response within 0\.2 s") as err:
         services.invoke("slow")
     assert err.value.url.endswith("/slow")
@@ -184,7 +189,7 @@ def test_timeout_raises_with_the_url(services):
         services.invoke("slow", timeout=0.1)
 
 
-async def test_connection_refused_raises_with_the_url(services):
+async def test_connection_refused_raises_with_the_url(services: ServicesComponent) -> None:
     down = services.services["down"].url
     with pytest.raises(ServiceConnectionError) as err:
         await services.invoke_async("down")
@@ -192,7 +197,7 @@ async def test_connection_refused_raises_with_the_url(services):
     assert down in str(err.value)
 
 
-def test_invoke_from_many_threads_shares_one_private_loop(services):
+def test_invoke_from_many_threads_shares_one_private_loop(services: ServicesComponent) -> None:
     errors: list[BaseException] = []
     statuses: list[int] = []
 
@@ -212,12 +217,14 @@ def test_invoke_from_many_threads_shares_one_private_loop(services):
     assert len(services._sessions) == 1
 
 
-async def test_blocking_invoke_inside_a_coroutine_works(services):
+async def test_blocking_invoke_inside_a_coroutine_works(services: ServicesComponent) -> None:
     response = await asyncio.to_thread(services.invoke, "echo", q="t")
     assert response.json()["query"] == {"q": ["t"]}
 
 
-async def test_dispose_closes_every_session_and_the_loop_thread(make_component, base_url):
+async def test_dispose_closes_every_session_and_the_loop_thread(
+    make_component: Callable[..., Any], base_url: str
+) -> None:
     services = make_component(SERVICES, **{base_url: {"/echo": {"name": "echo", "get": None}}})
     await services.invoke_async("echo")
     await asyncio.to_thread(services.invoke, "echo")
@@ -234,7 +241,7 @@ async def test_dispose_closes_every_session_and_the_loop_thread(make_component, 
     assert services._loop_thread._thread is None  # no thread started again
 
 
-def test_info_lists_services_without_passwords(make_component):
+def test_info_lists_services_without_passwords(make_component: Callable[..., Any]) -> None:
     services = make_component(
         SERVICES,
         **{"http://user:pw@127.0.0.1:9": {"/a": {"name": "a", "post": ["x"], "timeout": 5}}},
@@ -251,7 +258,7 @@ def test_info_lists_services_without_passwords(make_component):
     }
 
 
-def test_seed_config_block(make_component):
+def test_seed_config_block(make_component: Callable[..., Any]) -> None:
     services = make_component(
         SERVICES, **{"https://www.google.com": {"/": {"name": "google", "get": None}}}
     )
@@ -259,7 +266,7 @@ def test_seed_config_block(make_component):
     assert list(services.services["google"].methods) == ["get"]
 
 
-def test_bad_config_is_one_config_error(make_component):
+def test_bad_config_is_one_config_error(make_component: Callable[..., Any]) -> None:
     with pytest.raises(ConfigError) as err:
         make_component(
             SERVICES,
@@ -279,7 +286,7 @@ def test_bad_config_is_one_config_error(make_component):
     assert any("/d.timeout: expected seconds > 0" in p for p in problems)
 
 
-def test_a_direct_init_reads_the_block_as_the_config_file_does():
+def test_a_direct_init_reads_the_block_as_the_config_file_does() -> None:
     from hostray.web.component.optional_component.service_config import ServicesSettings
     from hostray.web.config_validator import HostrayWebConfigComponentValidator
 

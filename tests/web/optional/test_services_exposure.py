@@ -3,12 +3,14 @@ on the service's origin, and `route_input` cannot leave the route (issue 13, ite
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
 import pytest
 
 from hostray.config import ConfigError
 from hostray.web.component import OptionalComponentTypes
+from hostray.web.component.optional_component import ServicesComponent
 from hostray.web.component.optional_component.errors import (
     ServiceRedirectError,
     ServiceResponseTooLargeError,
@@ -35,24 +37,29 @@ def other_host() -> Iterator[str]:
 
 
 @pytest.fixture
-def services(make_component, upstream):
-    return make_component(
-        SERVICES,
-        **{
-            upstream: {
-                "/big": {"name": "big", "get": None},
-                "/big/small": {"name": "small", "get": None, "max_response_size": 1000},
-                "/redirect": {"name": "redirect", "get": None, "post": None},
-                "/redirect/any": {"name": "redirect_any", "get": None, "redirects": "any"},
-                "/redirect/none": {"name": "redirect_none", "get": None, "redirects": "none"},
-                "/echo": {"name": "echo", "get": None},
-            }
-        },
+def services(make_component: Callable[..., Any], upstream: str) -> ServicesComponent:
+    return cast(
+        ServicesComponent,
+        make_component(
+            SERVICES,
+            **{
+                upstream: {
+                    "/big": {"name": "big", "get": None},
+                    "/big/small": {"name": "small", "get": None, "max_response_size": 1000},
+                    "/redirect": {"name": "redirect", "get": None, "post": None},
+                    "/redirect/any": {"name": "redirect_any", "get": None, "redirects": "any"},
+                    "/redirect/none": {"name": "redirect_none", "get": None, "redirects": "none"},
+                    "/echo": {"name": "echo", "get": None},
+                }
+            },
+        ),
     )
 
 
 @pytest.mark.parametrize("announced", ["", "1"])
-def test_a_body_over_the_default_cap_is_refused(services, announced):
+def test_a_body_over_the_default_cap_is_refused(
+    services: ServicesComponent, announced: str
+) -> None:
     assert DEFAULT_MAX_RESPONSE_SIZE == 10 * 1024 * 1024
     at_limit = services.invoke("big", size=DEFAULT_MAX_RESPONSE_SIZE, length=announced)
     assert len(at_limit.content) == DEFAULT_MAX_RESPONSE_SIZE
@@ -62,7 +69,7 @@ def test_a_body_over_the_default_cap_is_refused(services, announced):
     assert "/big" in err.value.url
 
 
-def test_the_cap_is_per_service_and_streaming_is_not_capped(services):
+def test_the_cap_is_per_service_and_streaming_is_not_capped(services: ServicesComponent) -> None:
     assert len(services.invoke("small", size=1000).content) == 1000
     with pytest.raises(ServiceResponseTooLargeError, match=r"'small'.*\(1000 bytes\)"):
         services.invoke("small", size=1001)
@@ -73,7 +80,9 @@ def test_the_cap_is_per_service_and_streaming_is_not_capped(services):
     assert sum(received) == 50_000
 
 
-def test_a_redirect_on_the_same_origin_is_followed(services, upstream):
+def test_a_redirect_on_the_same_origin_is_followed(
+    services: ServicesComponent, upstream: str
+) -> None:
     response = services.invoke("redirect", to=f"{upstream}/echo/next?x=1")
     assert response.status_code == 200
     assert response.json()["path"] == "/echo/next"
@@ -86,7 +95,9 @@ def test_a_redirect_on_the_same_origin_is_followed(services, upstream):
     assert posted.json()["method"] == "GET"
 
 
-def test_a_redirect_to_another_host_is_refused_by_default(services, other_host):
+def test_a_redirect_to_another_host_is_refused_by_default(
+    services: ServicesComponent, other_host: str
+) -> None:
     with pytest.raises(ServiceRedirectError, match=r"'redirect'.*refused: it leaves") as err:
         services.invoke("redirect", to=f"{other_host}/echo/internal")
     assert err.value.target == f"{other_host}/echo/internal"
@@ -95,7 +106,7 @@ def test_a_redirect_to_another_host_is_refused_by_default(services, other_host):
             services.invoke("redirect", to=f"{other_host}/echo/internal", status=status)
 
 
-def test_redirects_any_and_none(services, other_host):
+def test_redirects_any_and_none(services: ServicesComponent, other_host: str) -> None:
     followed = services.invoke("redirect_any", to=f"{other_host}/echo/internal")
     assert followed.json()["path"] == "/echo/internal"
     kept = services.invoke("redirect_none", to=f"{other_host}/echo/internal")
@@ -105,7 +116,7 @@ def test_redirects_any_and_none(services, other_host):
     assert not_followed.status_code == 302
 
 
-def test_route_input_is_percent_encoded(services):
+def test_route_input_is_percent_encoded(services: ServicesComponent) -> None:
     injected = services.invoke("echo", route_input="1?admin=true#").json()
     assert injected["path"] == "/echo/1?admin=true#"
     assert injected["query"] == {}
@@ -115,12 +126,12 @@ def test_route_input_is_percent_encoded(services):
 
 
 @pytest.mark.parametrize("route_input", ["../../private/x", "..", "a/../../b", "./x", "a/."])
-def test_route_input_climbing_out_is_refused(services, route_input):
+def test_route_input_climbing_out_is_refused(services: ServicesComponent, route_input: str) -> None:
     with pytest.raises(ServiceRouteError, match=r"'\.\.' or '\.' segment"):
         services.invoke("echo", route_input=route_input)
 
 
-def test_bad_limits_are_config_errors(make_component):
+def test_bad_limits_are_config_errors(make_component: Callable[..., Any]) -> None:
     with pytest.raises(ConfigError) as err:
         make_component(
             SERVICES,

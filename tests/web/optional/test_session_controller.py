@@ -70,7 +70,7 @@ Serve = Callable[..., Any]
 
 
 @pytest.fixture
-async def serve(make_component) -> AsyncIterator[Serve]:
+async def serve(make_component: Callable[..., Any]) -> AsyncIterator[Serve]:
     """`await serve(**memory_cache_config, ssl_options=None)` → base URL of a Tornado server."""
     servers: list[HTTPServer] = []
 
@@ -114,7 +114,7 @@ def session_cookie(response: aiohttp.ClientResponse) -> str:
     raise AssertionError("no session cookie was set")
 
 
-async def test_cookie_flags_and_a_session_across_requests(serve):
+async def test_cookie_flags_and_a_session_across_requests(serve: Serve) -> None:
     base = await serve(sess_lifetime=600)
     async with client() as http:
         async with http.get(base + "/count") as first:
@@ -132,7 +132,7 @@ async def test_cookie_flags_and_a_session_across_requests(serve):
             assert await second.json() == {"count": 2, "id": body["id"]}
 
 
-async def test_logout_clears_the_session_and_cookie(serve):
+async def test_logout_clears_the_session_and_cookie(serve: Serve) -> None:
     base = await serve(sess_lifetime=600)
     async with client() as http:
         async with http.get(base + "/count") as response:
@@ -145,7 +145,7 @@ async def test_logout_clears_the_session_and_cookie(serve):
         assert body["count"] == 1 and body["id"] != first_id
 
 
-async def test_renew_id_sets_a_new_cookie(serve):
+async def test_renew_id_sets_a_new_cookie(serve: Serve) -> None:
     base = await serve(sess_lifetime=600)
     async with client() as http:
         async with http.get(base + "/count") as response:
@@ -156,7 +156,7 @@ async def test_renew_id_sets_a_new_cookie(serve):
         assert body == {"count": 1, "id": body["id"]} and body["id"] != first_id
 
 
-async def test_secure_flag_under_tls(serve, tmp_path: Path):
+async def test_secure_flag_under_tls(serve: Serve, tmp_path: Path) -> None:
     ca = trustme.CA()
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(server_context)
@@ -169,7 +169,7 @@ async def test_secure_flag_under_tls(serve, tmp_path: Path):
 
 
 @pytest.mark.redis
-async def test_redis_sessions_are_saved_before_the_response(serve, redis_url):
+async def test_redis_sessions_are_saved_before_the_response(serve: Serve, redis_url: str) -> None:
     prefix = f"hostray-test:{uuid.uuid4().hex}:"
     base = await serve(sess_lifetime=600, backend="redis", url=redis_url, key_prefix=prefix)
     raw = redis.Redis.from_url(redis_url)
@@ -187,7 +187,7 @@ async def test_redis_sessions_are_saved_before_the_response(serve, redis_url):
         raw.close()
 
 
-async def test_requests_that_only_read_store_no_session_in_memory(serve):
+async def test_requests_that_only_read_store_no_session_in_memory(serve: Serve) -> None:
     base = await serve(sess_lifetime=600)
     async with aiohttp.ClientSession() as http:  # no cookie jar: every request is cookieless
         for _ in range(50):
@@ -195,12 +195,12 @@ async def test_requests_that_only_read_store_no_session_in_memory(serve):
                 assert await response.json() == {"user": None}
         async with http.get(base + "/count") as response:
             assert (await response.json())["count"] == 1
-    (cache,) = serve.caches
+    (cache,) = serve.caches  # type: ignore[attr-defined]
     assert len(cache.store) == 1  # only the session something was stored in
 
 
 @pytest.mark.redis
-async def test_requests_that_only_read_make_no_redis_keys(serve, redis_url):
+async def test_requests_that_only_read_make_no_redis_keys(serve: Serve, redis_url: str) -> None:
     prefix = f"hostray-test:{uuid.uuid4().hex}:"
     base = await serve(sess_lifetime=600, backend="redis", url=redis_url, key_prefix=prefix)
     raw = redis.Redis.from_url(redis_url)
@@ -220,7 +220,7 @@ async def test_requests_that_only_read_make_no_redis_keys(serve, redis_url):
         raw.close()
 
 
-async def test_redis_down_is_a_503_then_recovers(serve, tmp_path: Path):
+async def test_redis_down_is_a_503_then_recovers(serve: Serve, tmp_path: Path) -> None:
     server = PrivateRedis(tmp_path)
     server.start()
     try:
@@ -240,7 +240,9 @@ async def test_redis_down_is_a_503_then_recovers(serve, tmp_path: Path):
         server.kill()
 
 
-async def test_a_session_that_cannot_be_saved_is_a_503_not_a_lost_write(serve, tmp_path: Path):
+async def test_a_session_that_cannot_be_saved_is_a_503_not_a_lost_write(
+    serve: Serve, tmp_path: Path
+) -> None:
     server = PrivateRedis(tmp_path)
     server.start()
     StopRedisController.redis_server = server
@@ -259,7 +261,9 @@ async def test_a_session_that_cannot_be_saved_is_a_503_not_a_lost_write(serve, t
         server.kill()
 
 
-async def test_without_memory_cache_the_error_names_the_component(caplog):
+async def test_without_memory_cache_the_error_names_the_component(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     manager = ComponentManager()
     app = Application([("/count", CounterController)])
     app.component_manager = manager  # type: ignore[attr-defined]

@@ -71,12 +71,8 @@ def _resolve(project: Path, entry: str) -> Path:
     return (project / os.path.expanduser(entry)).resolve()
 
 
-def read_pack_rules(project: Path) -> PackRules:
-    """Read `project/pack.yaml`; a missing or empty file means every file of the project but
-    the default excludes."""
-    path = project / PACK_FILE
-    if not path.is_file():
-        return PackRules(live=live_data(project))
+def _load_pack_yaml(path: Path) -> dict[Any, Any] | None:
+    """The mapping of pack.yaml (None: empty), or a one-line CliError naming the file."""
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
@@ -85,7 +81,7 @@ def read_pack_rules(project: Path) -> PackRules:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CliError(f"{path}: cannot read: {exc}") from None
     if config is None:
-        return PackRules(live=live_data(project))
+        return None
     if not isinstance(config, dict):
         raise CliError(
             f"{path}: expected a mapping with include/exclude, got {type(config).__name__}"
@@ -93,10 +89,12 @@ def read_pack_rules(project: Path) -> PackRules:
     unknown = sorted(str(k) for k in config if k not in _KEYS)
     if unknown:
         raise CliError(f"{path}: unknown key {unknown[0]!r} (expected {', '.join(_KEYS)})")
-    rules = PackRules(live=live_data(project))
-    if "default_exclude" in config:
-        rules.default_exclude = tuple(_entries(config, "default_exclude", str(path)))
-    for entry in _entries(config, "include", str(path)):
+    return config
+
+
+def _add_includes(rules: PackRules, project: Path, entries: list[str], path: Path) -> None:
+    """Name each `include` entry; a link of the project is packed where it stands."""
+    for entry in entries:
         target = _resolve(project, entry)
         if not target.exists():
             raise CliError(f"{path}: include: {entry}: no such file or directory")
@@ -106,8 +104,12 @@ def read_pack_rules(project: Path) -> PackRules:
             rules.linked.append(target)  # a link of the project: packed where it stands
         else:
             rules.include.append(target)
+
+
+def _add_excludes(rules: PackRules, project: Path, entries: list[str]) -> None:
+    """Sort each `exclude` entry into an extension, a folder or a file."""
     extensions: list[str] = []
-    for entry in _entries(config, "exclude", str(path)):
+    for entry in entries:
         if entry.startswith(".") and "/" not in entry and "\\" not in entry:
             extensions.append(entry)
         elif entry.endswith(("/", "\\")) or _resolve(project, entry).is_dir():
@@ -115,6 +117,20 @@ def read_pack_rules(project: Path) -> PackRules:
         else:
             rules.exclude_files.append(_resolve(project, entry))
     rules.exclude_extensions = tuple(extensions)
+
+
+def read_pack_rules(project: Path) -> PackRules:
+    """Read `project/pack.yaml`; a missing or empty file means every file of the project but
+    the default excludes."""
+    path = project / PACK_FILE
+    rules = PackRules(live=live_data(project))
+    config = _load_pack_yaml(path) if path.is_file() else None
+    if config is None:
+        return rules
+    if "default_exclude" in config:
+        rules.default_exclude = tuple(_entries(config, "default_exclude", str(path)))
+    _add_includes(rules, project, _entries(config, "include", str(path)), path)
+    _add_excludes(rules, project, _entries(config, "exclude", str(path)))
     return rules
 
 

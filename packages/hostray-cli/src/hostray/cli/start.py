@@ -48,11 +48,11 @@ class CommandLineServer(HostrayServer):
         *,
         port: int | None = None,
         address: str | None = None,
-        debug: bool | None = None,
         autoreload: bool = False,
         lifeline: int | None = None,
     ) -> None:
-        super().__init__(project, port=port, address=address, debug=debug)
+        # `--debug` is debug mode and autoreload together; without it the config's `debug` holds.
+        super().__init__(project, port=port, address=address, debug=True if autoreload else None)
         self.autoreload = autoreload
         self.lifeline = lifeline
 
@@ -208,7 +208,5 @@ def _start_single(
     """Load, bind and serve in this process (`debug`: with autoreload)."""
     project = load_project(directory, debug=debug)
     sockets = _bind(project, port, address)
-    server = CommandLineServer(
-        project, port=port, address=address, debug=True if debug else None, autoreload=debug
-    )
+    server = CommandLineServer(project, port=port, address=address, autoreload=debug)
     return _serve(server, sockets)

@@ -215,7 +215,7 @@ def apply_log_format() -> None:
             logging.lastResort = _LAST_RESORT
 
 
-def get_Hostray_logger(
+def get_Hostray_logger(  # noqa: PLR0913 -- the seed's documented signature, 0.7.5's positional order
     name: str,
     log_dir: str | os.PathLike[str] | None = None,
     mode: str = "a",

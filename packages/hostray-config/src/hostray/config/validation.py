@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .positions import ConfigDict, location_of
@@ -42,6 +43,15 @@ class ConfigElementType:
 
 
 _SCALABLE = (ConfigElementType.ScalableContainer, ConfigElementType.ScalableElement)
+
+
+@dataclass(frozen=True)
+class _Level:
+    """The mapping being validated: its dotted path, its data and the validated result."""
+
+    path: str
+    value: Mapping[Any, Any]
+    result: dict[Any, Any]
 
 
 class _Walk:
@@ -96,47 +106,65 @@ class _Walk:
         if not children:  # a container without a schema holds free-form settings
             result.update(value)
             return result
+        level = _Level(path, value, result)
         named = {n: c for n, c in children.items() if c.element_kind not in _SCALABLE}
         scalables = [c for c in children.values() if c.element_kind in _SCALABLE]
         handled: set[Any] = set()
-        siblings: dict[str, ConfigBaseElementMeta] = {}
-        for child in named.values():
-            if child.element_kind == ConfigElementType.SwitchableElement:
-                selected = self.switch(child, value, path, missing_at=(where, key), result=result)
-                handled.add(child.__name__)
-                if selected is None:  # no valid choice: its keys are neither checked nor unknown
-                    for option in child.cls_parameters.values():
-                        handled.update(n for n in option.cls_parameters if n in value)
-                else:
-                    siblings.update(selected)
+        siblings = self.switches(named, level, (where, key), handled)
         plain = {
             n: c for n, c in named.items() if c.element_kind != ConfigElementType.SwitchableElement
         }
-        for name, child in {**plain, **siblings}.items():
-            if name in handled:
-                continue
-            child_path = _join(path, name)
-            if name in value:
-                handled.add(name)
-                result[name] = self.value(child, value[name], child_path, value, name)
-            elif child.required:
-                self.report(where, key, child_path, f"missing required {_noun(child)}")
-            elif child.default is not UNSET:
-                result[name] = copy.deepcopy(child.default)
+        self.named(plain | siblings, level, (where, key), handled)
         known = [*named, *siblings]
         for item_key, item in value.items():
-            if item_key in handled:
-                continue
-            self.extra(
-                scalables,
-                known,
-                item_key=item_key,
-                item=item,
-                path=path,
-                value=value,
-                result=result,
-            )
+            if item_key not in handled:
+                self.extra(scalables, known, item_key, item, level)
         return result
+
+    def switches(
+        self,
+        named: dict[str, ConfigBaseElementMeta],
+        level: _Level,
+        missing_at: tuple[object, Any],
+        handled: set[Any],
+    ) -> dict[str, ConfigBaseElementMeta]:
+        """Validate the switch keys among ``named``; the sibling schemas their values select."""
+        siblings: dict[str, ConfigBaseElementMeta] = {}
+        for child in named.values():
+            if child.element_kind != ConfigElementType.SwitchableElement:
+                continue
+            selected = self.switch(
+                child, level.value, level.path, missing_at=missing_at, result=level.result
+            )
+            handled.add(child.__name__)
+            if selected is None:  # no valid choice: its keys are neither checked nor unknown
+                for option in child.cls_parameters.values():
+                    handled.update(n for n in option.cls_parameters if n in level.value)
+            else:
+                siblings.update(selected)
+        return siblings
+
+    def named(
+        self,
+        schemas: dict[str, ConfigBaseElementMeta],
+        level: _Level,
+        missing_at: tuple[object, Any],
+        handled: set[Any],
+    ) -> None:
+        """Validate the named children not handled yet: present, missing or defaulted."""
+        for name, child in schemas.items():
+            if name in handled:
+                continue
+            child_path = _join(level.path, name)
+            if name in level.value:
+                handled.add(name)
+                level.result[name] = self.value(
+                    child, level.value[name], child_path, level.value, name
+                )
+            elif child.required:
+                self.report(*missing_at, child_path, f"missing required {_noun(child)}")
+            elif child.default is not UNSET:
+                level.result[name] = copy.deepcopy(child.default)
 
     def switch(
         self,
@@ -174,24 +202,23 @@ class _Walk:
         self,
         scalables: list[ConfigBaseElementMeta],
         known: list[str],
-        *,
         item_key: Any,
         item: Any,
-        path: str,
-        value: Mapping[Any, Any],
-        result: dict[Any, Any],
+        level: _Level,
     ) -> None:
         """A key no named child claims: an instance of a scalable child, or unknown."""
-        child_path = _join(path, item_key)
+        child_path = _join(level.path, item_key)
         for scalable in scalables:
             if check_value(scalable.key_type, item_key)[0]:
-                result[item_key] = self.value(scalable, item, child_path, value, item_key)
+                level.result[item_key] = self.value(
+                    scalable, item, child_path, level.value, item_key
+                )
                 return
         if scalables:
             expected = " or ".join(describe_type(s.key_type) for s in scalables)
             found = f"{short_repr(item_key)} ({type(item_key).__name__})"
             self.report(
-                value, item_key, child_path, f"expected a key of type {expected}, got {found}"
+                level.value, item_key, child_path, f"expected a key of type {expected}, got {found}"
             )
             return
         message = "unknown key"
@@ -200,7 +227,7 @@ class _Walk:
             message += f", did you mean {match[0]!r}?"
         elif known:
             message += " (expected " + ", ".join(repr(k) for k in sorted(known)) + ")"
-        self.report(value, item_key, child_path, message)
+        self.report(level.value, item_key, child_path, message)
 
 
 def validate(schema: ConfigBaseElementMeta, data: Any, route: str = "") -> tuple[Any, list[str]]:

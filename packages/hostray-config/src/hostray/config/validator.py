@@ -72,9 +72,9 @@ class ConfigBaseElementMeta(type):
     choices: tuple[Any, ...] | None
     _cls_parameters: dict[str, ConfigBaseElementMeta]
 
-    @staticmethod
+    @classmethod
     def _build(
-        mcs: type[ConfigBaseElementMeta],
+        mcs,
         name: str,
         *,
         kind: str,
@@ -213,7 +213,6 @@ class ConfigContainerMeta(ConfigBaseElementMeta):
         mcs, name: str, required: bool, *parameters: ConfigBaseElementMeta
     ) -> ConfigContainerMeta:
         cls: ConfigContainerMeta = mcs._build(
-            mcs,
             name,
             kind=ConfigElementType.Container,
             parameter_type=dict,
@@ -235,7 +234,6 @@ class ConfigElementMeta(ConfigBaseElementMeta):
         choices: Iterable[Any] | None = None,
     ) -> ConfigElementMeta:
         cls: ConfigElementMeta = mcs._build(
-            mcs,
             name,
             kind=ConfigElementType.Element,
             parameter_type=parameter_type,
@@ -259,7 +257,6 @@ class ConfigScalableContainerMeta(ConfigBaseElementMeta):
         mcs, parameter_type: Any, *parameters: ConfigBaseElementMeta
     ) -> ConfigScalableContainerMeta:
         cls: ConfigScalableContainerMeta = mcs._build(
-            mcs,
             "ConfigScalableContainerMeta",
             kind=ConfigElementType.ScalableContainer,
             parameter_type=parameter_type,
@@ -276,7 +273,6 @@ class ConfigScalableElementMeta(ConfigBaseElementMeta):
         if not is_parameter_type(element_type):
             raise TypeError("element_type must be a type, a tuple of types or a callable")
         cls: ConfigScalableElementMeta = mcs._build(
-            mcs,
             "ConfigScalableElementMeta",
             kind=ConfigElementType.ScalableElement,
             parameter_type=parameter_type,
@@ -294,7 +290,6 @@ class ConfigSwitchableElementMeta(ConfigBaseElementMeta):
         mcs, name: str, parameter_type: Any, required: bool, *parameters: ConfigContainerMeta
     ) -> ConfigSwitchableElementMeta:
         cls: ConfigSwitchableElementMeta = mcs._build(
-            mcs,
             name,
             kind=ConfigElementType.SwitchableElement,
             parameter_type=parameter_type,

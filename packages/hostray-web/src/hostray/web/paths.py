@@ -36,6 +36,16 @@ def path_params(handler_class: type) -> frozenset[str]:
     return frozenset()
 
 
+def _resolve_strings(
+    value: dict[Any, Any], keys: list[Any], absolute: Callable[[str], str]
+) -> None:
+    """Replace each non-empty string `value[key]` by `absolute(string)`."""
+    for key in keys:
+        item = value.get(key)
+        if isinstance(item, str) and item:
+            value[key] = absolute(item)
+
+
 def resolve_declared_paths(
     validator: ConfigBaseElementMeta, value: Any, absolute: Callable[[str], str]
 ) -> None:
@@ -46,9 +56,8 @@ def resolve_declared_paths(
     for name, child in validator.cls_parameters.items():
         kind = child.element_kind
         if kind == ConfigElementType.Element:
-            item = value.get(name)
-            if isinstance(item, str) and item and is_path_type(child.parameter_type):
-                value[name] = absolute(item)
+            if is_path_type(child.parameter_type):
+                _resolve_strings(value, [name], absolute)
         elif kind == ConfigElementType.Container:
             resolve_declared_paths(child, value.get(name), absolute)
         elif kind == ConfigElementType.ScalableContainer:
@@ -56,9 +65,7 @@ def resolve_declared_paths(
                 resolve_declared_paths(child, item, absolute)
         elif kind == ConfigElementType.ScalableElement:
             if is_path_type(child.parameter_type):
-                for key, item in value.items():
-                    if isinstance(item, str) and item:
-                        value[key] = absolute(item)
+                _resolve_strings(value, list(value), absolute)
         elif kind == ConfigElementType.SwitchableElement:
             chosen = child.cls_parameters.get(str(value.get(name)))
             if chosen is not None:

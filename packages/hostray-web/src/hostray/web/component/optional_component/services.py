@@ -146,7 +146,7 @@ class ServicesComponent(Component):
         url, request = self._request(service, verb, kwargs)
         try:
             response = await self._observed_call(
-                service_name, service, verb, url, request, streaming_callback=streaming_callback
+                service, verb, url, request, streaming_callback=streaming_callback
             )
         except ServiceConnectionError as exc:
             self._unreachable.failed(service_name, str(exc))
@@ -160,7 +160,6 @@ class ServicesComponent(Component):
 
     async def _observed_call(
         self,
-        service_name: str,
         service: ServiceSettings,
         verb: str,
         url: URL,
@@ -186,7 +185,7 @@ class ServicesComponent(Component):
             error = "refused"
             raise
         finally:
-            observer(service_name, time.perf_counter() - started, error)
+            observer(service.name, time.perf_counter() - started, error)
 
     async def _call(
         self,
