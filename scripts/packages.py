@@ -51,10 +51,10 @@ PACKAGES: dict[str, Package] = {
         Package(
             "hostray-web",
             ("web", "util", "unit_test"),
-            "redis,mysql,postgresql,celery",
+            "redis,mysql,postgresql,celery,metrics",
             ("tests/web",),
         ),
-        Package("hostray-cli", ("cli",), "celery,postgresql", ("tests/cli", "tests/e2e")),
+        Package("hostray-cli", ("cli",), "celery,postgresql,metrics", ("tests/cli", "tests/e2e")),
     )
 }
 

@@ -156,6 +156,7 @@ def test_builtin_enums_carry_the_seed_values() -> None:
         ("services", "optional_component", "ServicesComponent"),
         ("memory_cache", "optional_component", "MemoryCacheComponent"),
         ("orm_db", "optional_component", "OrmDBComponent"),
+        ("metrics", "optional_component", "MetricsComponent"),  # new in 0.9.0
         ("channels", "optional_component", "ChannelsComponent"),  # issue 16, after the seed's
     ]
 

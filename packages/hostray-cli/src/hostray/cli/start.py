@@ -17,7 +17,14 @@ from pathlib import Path
 
 from hostray.cli.errors import CliError, report
 from hostray.cli.processes import serve_forked
-from hostray.config import ConfigError, install_console_fallback, load_yaml, location_of
+from hostray.config import (
+    ConfigError,
+    console_line,
+    install_console_fallback,
+    load_yaml,
+    location_of,
+)
+from hostray.web.component.optional_component.metrics_processes import multiprocess_metrics
 from hostray.web.per_process import per_process_problems
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer, listen_sockets
@@ -57,9 +64,12 @@ class CommandLineServer(HostrayServer):
         install_console_fallback()
         # One write of whole lines: the children of --processes share stdout and must not
         # interleave their announcements.
+        # With `logger.format: json` each line is a JSON object like the log lines.
         sys.stdout.write(
-            f"{self.project.name}: listening on {self.url} (pid {os.getpid()})\n"
-            "press ctrl+c to stop\n"
+            console_line(f"{self.project.name}: listening on {self.url} (pid {os.getpid()})")
+            + "\n"
+            + console_line("press ctrl+c to stop")
+            + "\n"
         )
         sys.stdout.flush()
         if self.autoreload:
@@ -82,7 +92,7 @@ class CommandLineServer(HostrayServer):
         asyncio.get_running_loop().call_later(
             2 * AUTORELOAD_CHECK_MS / 1000,
             print,
-            "autoreload: watching the project's files for changes",
+            console_line("autoreload: watching the project's files for changes"),
         )
 
     def _parent_gone(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -183,12 +193,13 @@ def start_project(
     if problems:
         raise CliError(*problems)
     sockets = _bind(project, port, address)
-    return serve_forked(
-        lambda lifeline: _serve(
-            CommandLineServer(project, port=port, address=address, lifeline=lifeline), sockets
-        ),
-        processes,
-    )
+    with multiprocess_metrics(project):
+        return serve_forked(
+            lambda lifeline: _serve(
+                CommandLineServer(project, port=port, address=address, lifeline=lifeline), sockets
+            ),
+            processes,
+        )
 
 
 def _start_single(

@@ -10,6 +10,14 @@ from .dt import (
 from .dynamic_enum import DynamicClassEnum, DynamicClassEnumMeta
 from .errors import ConfigError
 from .localization import FALLBACK_LANGUAGE, Localization
+from .log_format import (
+    LOG_CONTEXT,
+    LOG_FORMATS,
+    JsonFormatter,
+    console_line,
+    current_log_format,
+    set_log_format,
+)
 from .logger import (
     DEFAULT_LOGGERS,
     LOG_BACKUP_COUNT,
@@ -51,6 +59,8 @@ __all__ = [
     "DEFAULT_LOGGERS",
     "FALLBACK_LANGUAGE",
     "LOG_BACKUP_COUNT",
+    "LOG_CONTEXT",
+    "LOG_FORMATS",
     "LOG_MAX_BYTES",
     "SECRET_MASK",
     "UNSET",
@@ -68,11 +78,14 @@ __all__ = [
     "DynamicClassEnum",
     "DynamicClassEnumMeta",
     "HostrayLogger",
+    "JsonFormatter",
     "Localization",
     "PY_DT_Converter",
     "__version__",
     "config_path",
+    "console_line",
     "convert_tuple_to_dict",
+    "current_log_format",
     "datetime_to_str",
     "generate_base64_uid",
     "get_Hostray_logger",
@@ -87,6 +100,7 @@ __all__ = [
     "mask_secrets",
     "mask_url",
     "set_default_loggers_level",
+    "set_log_format",
     "size_bytes_to_string",
     "str_to_datetime",
     "substitute_env",

@@ -12,11 +12,14 @@ from collections.abc import Iterable
 from logging.handlers import RotatingFileHandler
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .log_format import JsonFormatter, current_log_format
+
 __all__ = [
     "DEFAULT_LOGGERS",
     "LOG_BACKUP_COUNT",
     "LOG_MAX_BYTES",
     "HostrayLogger",
+    "apply_log_format",
     "get_Hostray_logger",
     "install_console_fallback",
     "set_default_loggers_level",
@@ -118,7 +121,7 @@ class HostrayLogger(logging.Logger):
         with _LOCK:
             if echo and self._hostray_echo is None:
                 handler = _StdoutHandler()
-                handler.setFormatter(_ConsoleFormatter(CONSOLE_FORMAT))
+                handler.setFormatter(_console_formatter())
                 self.addHandler(handler)
                 self._hostray_echo = handler
             elif not echo and self._hostray_echo is not None:
@@ -163,7 +166,7 @@ class HostrayLogger(logging.Logger):
                 backupCount=LOG_BACKUP_COUNT,
                 encoding=encoding,
             )
-            handler.setFormatter(logging.Formatter(FILE_FORMAT))
+            handler.setFormatter(_file_formatter())
             self.addHandler(handler)
             self._hostray_file = handler
 
@@ -175,6 +178,41 @@ class HostrayLogger(logging.Logger):
                 self.removeHandler(handler)
                 handler.close()
                 self._hostray_file = None
+
+
+def _console_formatter() -> logging.Formatter:
+    """The stdout echo's formatter in the current log format."""
+    return JsonFormatter() if current_log_format() == "json" else _ConsoleFormatter(CONSOLE_FORMAT)
+
+
+def _file_formatter() -> logging.Formatter:
+    """A log file's formatter in the current log format."""
+    return JsonFormatter() if current_log_format() == "json" else logging.Formatter(FILE_FORMAT)
+
+
+_LAST_RESORT = logging.lastResort
+
+
+def apply_log_format() -> None:
+    """Give every HostrayLogger's echo and file handlers the current format's formatter; with
+    `json`, records of loggers without handlers (stdlib's last resort) are JSON on stderr too."""
+    with _LOCK:
+        for logger in list(logging.Logger.manager.loggerDict.values()):
+            if not isinstance(logger, HostrayLogger):
+                continue
+            if logger._hostray_echo is not None:
+                logger._hostray_echo.setFormatter(_console_formatter())
+            if logger._hostray_file is not None:
+                logger._hostray_file.setFormatter(_file_formatter())
+        if _fallback is not None:
+            _fallback.setFormatter(_console_formatter())
+        if current_log_format() == "json":
+            last_resort = logging.StreamHandler(sys.stderr)
+            last_resort.setLevel(logging.WARNING)
+            last_resort.setFormatter(JsonFormatter())
+            logging.lastResort = last_resort
+        else:
+            logging.lastResort = _LAST_RESORT
 
 
 def get_Hostray_logger(  # noqa: PLR0913 -- the seed's documented signature, 0.7.5's positional order
@@ -230,7 +268,7 @@ def install_console_fallback(level: int = logging.WARNING) -> logging.Handler:
     with _LOCK:
         if _fallback is None:
             handler = _StderrHandler()
-            handler.setFormatter(_ConsoleFormatter(CONSOLE_FORMAT))
+            handler.setFormatter(_console_formatter())
             handler.setLevel(level)
             logging.getLogger().addHandler(handler)
             _fallback = handler

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tornado import httputil
@@ -20,7 +21,7 @@ from tornado.web import (
     stream_request_body,
 )
 
-from hostray.config import mask_secrets
+from hostray.config import LOG_CONTEXT, mask_secrets
 
 from ._body_limit import LimitedHandlerDelegate
 from ._reserved import declaring_into
@@ -28,6 +29,8 @@ from .component import ComponentManager
 from .config_validator import DEFAULT_MAX_BODY_SIZE
 from .errors import ProjectError
 from .project import Project
+from .request_context import RequestIdTransform, start_request_context
+from .route_patterns import RoutePatterns
 from .tracebacks import code_frames
 
 __all__ = ["HostrayApplication", "OpenWebSockets", "build_application", "build_components"]
@@ -91,11 +94,26 @@ class HostrayApplication(Application):
     ) -> None:
         super().__init__(handlers, **settings)
         self.add_transform(_NoServerVersion)
+        self.add_transform(RequestIdTransform)
+        self.route_patterns = RoutePatterns(self.wildcard_router.rules)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
         # Set when a graceful stop begins: the server_ready route answers 503 from then on.
         self.stopping = False
         self.max_body_size = max_body_size
+        self.request_observer: Callable[[RequestHandler], None] | None = None
+        """Called with every finished request after it is logged (the `metrics` component)."""
+
+    def log_request(self, handler: RequestHandler) -> None:
+        """Log the finished request as Tornado does (its status and duration in the request's
+        log context), then hand it to `request_observer`."""
+        context = LOG_CONTEXT.get()
+        if context is not None:
+            context["status"] = handler.get_status()
+            context["duration_ms"] = round(1000.0 * handler.request.request_time(), 3)
+        super().log_request(handler)
+        if self.request_observer is not None:
+            self.request_observer(handler)
 
     def get_handler_delegate(
         self,
@@ -105,9 +123,9 @@ class HostrayApplication(Application):
         path_args: list[bytes] | None = None,
         path_kwargs: dict[str, bytes] | None = None,
     ) -> _HandlerDelegate:
-        """Tornado's delegate for the handler, with the server's body limit; a controller failing
-        in `initialize()` answers 500."""
-        return _GuardedDelegate(
+        """Tornado's delegate for the handler, with the server's body limit and a log context; a
+        controller failing in `initialize()` answers 500."""
+        return _RequestDelegate(
             self,
             request,
             target_class,
@@ -168,6 +186,21 @@ class _GuardedDelegate(LimitedHandlerDelegate):
                 ]
             )
         )
+
+
+class _RequestDelegate(_GuardedDelegate):
+    """Runs the handler in a context of its own holding the request's id and route."""
+
+    application: HostrayApplication
+
+    def execute(self) -> Any:
+        """Tornado's `execute`, in a fresh copy of the context with the request's log fields."""
+        return contextvars.copy_context().run(self._execute_with_context)
+
+    def _execute_with_context(self) -> Any:
+        route = self.application.route_patterns.route_of(self.handler_class, self.request)
+        start_request_context(self.request, route)
+        return super().execute()
 
 
 async def build_components(project: Project, *, debug: bool = False) -> ComponentManager:

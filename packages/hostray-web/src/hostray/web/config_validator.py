@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hostray.config import (
+    LOG_FORMATS,
     ConfigBaseElementMeta,
     ConfigContainerMeta,
     ConfigElementMeta,
@@ -90,7 +91,12 @@ HostrayWebConfigComponentValidator = ConfigContainerMeta(
         ConfigElementMeta("dir", config_path, False),
         ConfigElementMeta("lang", str, False, default="en"),
     ),
-    ConfigContainerMeta("logger", False, ConfigElementMeta("dir", config_path, False)),
+    ConfigContainerMeta(
+        "logger",
+        False,
+        ConfigElementMeta("dir", config_path, False),
+        ConfigElementMeta("format", str, False, default="text", choices=LOG_FORMATS),
+    ),
     ConfigContainerMeta("worker_pool", False, ConfigScalableElementMeta(str, _workers)),
     TaskQueueValidator,
     *OPTIONAL_COMPONENT_VALIDATORS,

@@ -25,7 +25,7 @@ from hostray.config import ConfigError, location_of
 
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication, build_application, build_components
-from .component import ComponentManager, DefaultComponentTypes
+from .component import ComponentManager, DefaultComponentTypes, OptionalComponentTypes
 from .config_validator import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_IDLE_CONNECTION_TIMEOUT,
@@ -95,6 +95,9 @@ class HostrayServer:
             except ConfigError:
                 await self.component_manager.dispose_async()
                 raise
+        metrics = self.component_manager.get_component(OptionalComponentTypes.Metrics)
+        if metrics is not None:
+            metrics.observe(self.app, self._http)
         self._http.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
         self._log(logging.INFO, 100, self.project.name, f"{self.address or '*'}:{self.port}")

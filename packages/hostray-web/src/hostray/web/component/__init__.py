@@ -33,4 +33,5 @@ class OptionalComponentTypes(ComponentTypes):
     Service = ("services", "optional_component", "ServicesComponent")
     MemoryCache = ("memory_cache", "optional_component", "MemoryCacheComponent")
     OrmDB = ("orm_db", "optional_component", "OrmDBComponent")
+    Metrics = ("metrics", "optional_component", "MetricsComponent")
     Channels = ("channels", "optional_component", "ChannelsComponent")

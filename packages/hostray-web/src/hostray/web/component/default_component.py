@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable
 from enum import Enum
 from typing import Any, ClassVar
@@ -18,10 +19,12 @@ from hostray.config import (
     Localization,
     get_Hostray_logger,
     set_default_loggers_level,
+    set_log_format,
 )
 from hostray.workers import AsyncWorkerPool, Callbacks
 
 from ..messages import hostray_catalogue, message
+from ..request_context import in_request_context
 from .base import Component, ComponentManager
 from .settings import (
     DEFAULT_POOL_ID,
@@ -88,6 +91,7 @@ class LoggerComponent(Component):
         """Route the default loggers (Tornado's, SQLAlchemy's) to files in `dir` when set
         (`LoggerSettings`)."""
         self.settings = LoggerSettings.from_config(config, root_dir)
+        set_log_format(self.settings.format)  # kept after dispose: the last lines keep it too
         self.dir = directory = self.settings.dir
         self._before = {name: _logger_state(name) for name in self.default_loggers}
         for name in self.default_loggers:
@@ -128,7 +132,7 @@ class LoggerComponent(Component):
 
     def info(self) -> dict[str, Any]:
         """The log directory."""
-        return {**super().info(), "info": {"dir": self.dir}}
+        return {**super().info(), "info": {"dir": self.dir, "format": self.settings.format}}
 
     def dispose(self, component_manager: ComponentManager) -> None:
         """Close the log files and give the default loggers their level and echo back."""
@@ -203,6 +207,8 @@ class WorkerPoolComponent(Component):
         """Create the configured pools and the default one (`WorkerPoolSettings`)."""
         self.settings = WorkerPoolSettings.from_config(config)
         self.pools: dict[str, AsyncWorkerPool] = {}
+        self.call_observer: Callable[[str, float], None] | None = None
+        """Called with (pool_id, seconds) after each `run_method_async` (the `metrics` one)."""
         for pool_id, workers in self.settings.pools.items():
             self.set_pool(pool_id, workers)
 
@@ -225,14 +231,25 @@ class WorkerPoolComponent(Component):
     def run_method(
         self, func: Callable[..., Any], *args: Any, pool_id: str = DEFAULT_POOL_ID, **kwargs: Any
     ) -> Any:
-        """Run `func` in the pool and return its result (blocks the calling thread)."""
-        return self._pool(pool_id).run_method(func, *args, **kwargs)
+        """Run `func` in the pool and return its result (blocks the calling thread); it runs in
+        the caller's request context (log request id)."""
+        return self._pool(pool_id).run_method(in_request_context(func), *args, **kwargs)
 
     async def run_method_async(
         self, func: Callable[..., Any], *args: Any, pool_id: str = DEFAULT_POOL_ID, **kwargs: Any
     ) -> Any:
-        """Run `func` in the pool and await its result."""
-        return await self._pool(pool_id).run_method_async(func, *args, **kwargs)
+        """Run `func` in the pool and await its result; it runs in the caller's request context
+        (log request id)."""
+        pool = self._pool(pool_id)
+        func = in_request_context(func)
+        observer = self.call_observer
+        if observer is None:
+            return await pool.run_method_async(func, *args, **kwargs)
+        started = time.perf_counter()
+        try:
+            return await pool.run_method_async(func, *args, **kwargs)
+        finally:
+            observer(pool_id, time.perf_counter() - started)
 
     def info(self) -> dict[str, Any]:
         """Each pool's `info()`."""

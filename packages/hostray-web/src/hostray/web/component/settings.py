@@ -74,16 +74,21 @@ class LocalizationSettings:
 
 @dataclass(frozen=True)
 class LoggerSettings:
-    """The `logger` block: where log files go (None: no files)."""
+    """The `logger` block: where log files go (None: no files) and the lines' format."""
 
     dir: str | None
+    format: str = "text"
+    """`text` or `json` (`hostray.config.LOG_FORMATS`)."""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], root_dir: str | None = None) -> LoggerSettings:
         """Validate a `logger` block; a relative `dir` is under `root_dir`."""
         block = validated_block(_component_validator("logger"), config, "component.logger")
         directory = block.get("dir")
-        return cls(dir=None if directory is None else absolute_path(directory, root_dir))
+        return cls(
+            dir=None if directory is None else absolute_path(directory, root_dir),
+            format=block.get("format", "text"),
+        )
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ class CeleryTaskBackend:
         on_exception: ErrorCallback,
     ) -> None:
         waiting = on_finish is not None or on_exception is not None
+        published = False
         try:
             self._tasks.start(task)
             result = self.app.send_task(
@@ -80,11 +81,12 @@ class CeleryTaskBackend:
                 queue=self.settings.queue,
                 ignore_result=not waiting,
             )
+            published = True
         except Exception as exc:
             _report(on_exception, exc, task.name)
             return
         finally:
-            self._tasks.finish(task)
+            self._tasks.finish(task, failed=not published)
         if waiting:
             self._results.run_method(self._wait, result, task.name, on_finish, on_exception)
 
@@ -103,6 +105,10 @@ class CeleryTaskBackend:
             return
         error = value if isinstance(value, Exception) else RemoteTaskError(f"{name}: {value!r}")
         _report(on_exception, error, name)
+
+    def counts(self) -> dict[str, int]:
+        """Tasks waiting to be published, being published, published and failed to publish."""
+        return self._tasks.counts()
 
     def info(self) -> dict[str, Any]:
         """Broker, result backend (passwords masked), queue and what waits to be published."""

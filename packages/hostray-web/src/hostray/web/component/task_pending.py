@@ -32,6 +32,8 @@ class PendingTasks:
         self._pending: set[Task] = set()
         self._closing = False
         self._drained: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+        self._done = 0
+        self._failed = 0
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -52,15 +54,28 @@ class PendingTasks:
                 raise TaskDroppedError(f"task_queue: {task.name} dropped at shutdown")
             task.state = "running"
 
-    def finish(self, task: Task) -> None:
-        """Forget `task`; wakes `close` when it was the last one."""
+    def finish(self, task: Task, failed: bool = False) -> None:
+        """Forget `task` (`failed`: it raised); wakes `close` when it was the last one."""
         with self._lock:
             task.state = "done"
+            self._done += 1
+            self._failed += failed
             self._pending.discard(task)
             if self._pending or self._drained is None:
                 return
             loop, future = self._drained
         loop.call_soon_threadsafe(_resolve, future)
+
+    def counts(self) -> dict[str, int]:
+        """Tasks `queued` and `running` now, `done` (failed included) and `failed` since start."""
+        with self._lock:
+            running = sum(1 for task in self._pending if task.state == "running")
+            return {
+                "queued": len(self._pending) - running,
+                "running": running,
+                "done": self._done,
+                "failed": self._failed,
+            }
 
     def running(self) -> int:
         """How many tasks are running right now."""

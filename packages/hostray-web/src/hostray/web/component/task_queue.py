@@ -52,6 +52,9 @@ class TaskQueueBackend(Protocol):
     ) -> None:
         """Queue the call and return at once; raise TypeError/TaskQueueClosedError at the call."""
 
+    def counts(self) -> dict[str, int]:
+        """Tasks `queued` and `running` now, `done` and `failed` since start."""
+
     def info(self) -> dict[str, Any]:
         """What `components_info` shows (no secrets)."""
 
@@ -110,6 +113,10 @@ class TaskQueueComponent(Component):
         if not callable(func):
             raise TypeError(f"task_queue: expected a callable, got {func!r}")
         self._backend.submit(func, args, kwargs, on_finish, on_exception)
+
+    def metrics_state(self) -> dict[str, int]:
+        """Tasks queued and running now, done and failed since start (the `metrics` gauges)."""
+        return self._backend.counts()
 
     def info(self) -> dict[str, Any]:
         """Backend and its queue state."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from hostray.workers import WorkerPool
 
+from ..request_context import in_request_context
 from .base import ComponentManager
 from .task_pending import PendingTasks, Task
 from .task_queue import name_of
@@ -37,18 +38,31 @@ class ThreadTaskBackend:
     ) -> None:
         """Queue the call on the pool and return at once."""
         task = self._tasks.accept(name_of(func))
-        self._pool.submit(
-            self._run, task, func, args, kwargs, on_finish=on_finish, on_exception=on_exception
+        self._pool.submit(  # in the caller's request context: its log lines keep the request id
+            in_request_context(self._run),
+            task,
+            func,
+            args,
+            kwargs,
+            on_finish=on_finish,
+            on_exception=on_exception,
         )
 
     def _run(
         self, task: Task, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         self._tasks.start(task)
+        failed = True
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            failed = False
+            return result
         finally:
-            self._tasks.finish(task)
+            self._tasks.finish(task, failed)
+
+    def counts(self) -> dict[str, int]:
+        """Tasks queued, running, done and failed (`PendingTasks.counts`)."""
+        return self._tasks.counts()
 
     def info(self) -> dict[str, Any]:
         """Worker limit, tasks not finished yet, and the pool's state."""

@@ -1,7 +1,7 @@
 """Controllers: the Tornado handlers a project's `controller` config block routes to.
 
 `ControllerType` enums map a config key to a handler class; `DefaultControllerType` holds the
-built-in ones (`frontend`, `server_alive`, `server_ready`, `components_info`).
+built-in ones (`frontend`, `server_alive`, `server_ready`, `components_info`, `metrics`).
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class DefaultControllerType(ControllerType):
     SystemAlive = ("server_alive", "default_controller", "SystemAliveController")
     ServerReady = ("server_ready", "default_controller", "ServerReadyController")
     ComponentsInfo = ("components_info", "default_controller", "ComponentsInfoController")
+    Metrics = ("metrics", "metrics_controller", "MetricsController")
 
 
 def __getattr__(name: str) -> Any:

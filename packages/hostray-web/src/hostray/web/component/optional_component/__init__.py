@@ -1,7 +1,8 @@
-"""The optional components: the seed's `services`, `memory_cache` and `orm_db`, and `channels`.
+"""The optional components: the seed's `services`, `memory_cache` and `orm_db`, and `metrics`
+and `channels`.
 
-Each class is resolved on first access, so aiohttp, SQLAlchemy and redis are imported only by a
-project that configures the component using them.
+Each class is resolved on first access, so aiohttp, SQLAlchemy, redis and prometheus-client are
+imported only by a project that configures the component using them.
 """
 
 from __future__ import annotations
@@ -12,15 +13,23 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .channels import ChannelsComponent
     from .memory_cache import MemoryCacheComponent
+    from .metrics import MetricsComponent
     from .orm_db import OrmDBComponent
     from .services import ServicesComponent
 
-__all__ = ["ChannelsComponent", "MemoryCacheComponent", "OrmDBComponent", "ServicesComponent"]
+__all__ = [
+    "ChannelsComponent",
+    "MemoryCacheComponent",
+    "MetricsComponent",
+    "OrmDBComponent",
+    "ServicesComponent",
+]
 
 _LAZY = {
     "ServicesComponent": ".services",
     "MemoryCacheComponent": ".memory_cache",
     "OrmDBComponent": ".orm_db",
+    "MetricsComponent": ".metrics",
     "ChannelsComponent": ".channels",
 }
 

@@ -86,6 +86,18 @@ class MemoryCacheComponent(Component):
         """'memory' or 'redis'."""
         return self.settings.backend
 
+    def session_count(self) -> int | None:
+        """Sessions held in this process (backend memory); None for Redis, which holds them."""
+        store = self.store
+        return len(store) if isinstance(store, MemorySessionStore) else None
+
+    def save_state(self) -> tuple[int, float] | None:
+        """Writes of `save_file` so far and the seconds they took (backend memory), else None."""
+        store = self.store
+        if not isinstance(store, MemorySessionStore):
+            return None
+        return store.saves, store.save_seconds
+
     def info(self) -> dict[str, Any]:
         """Settings and backend state; a Redis password is masked."""
         details = {

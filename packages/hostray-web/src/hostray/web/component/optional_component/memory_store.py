@@ -68,6 +68,10 @@ class MemorySessionStore:
         the methods, which hold the lock."""
         self._lock = threading.Lock()
         self._save_lock = threading.Lock()
+        self.saves = 0
+        """Writes of `save_file` so far (the `metrics` component's)."""
+        self.save_seconds = 0.0
+        """Seconds those writes took, in all."""
         self._stop = threading.Event()
         self._timer = threading.Thread(
             target=self._run_timer, name="hostray-memory-cache", daemon=True
@@ -187,7 +191,10 @@ class MemorySessionStore:
         if not self.save_file:
             return
         with self._save_lock:
+            started = time.perf_counter()
             write_atomically(self.save_file, self._file_chunks())
+            self.save_seconds += time.perf_counter() - started
+            self.saves += 1
 
     def _file_chunks(self) -> Iterator[str]:
         now = time.time()

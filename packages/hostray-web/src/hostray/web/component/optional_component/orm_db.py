@@ -53,6 +53,10 @@ class _Database:
     pool: OrmAccessWorkerPool | None = None
     base: HasMetadata | None = None
     last_reset: float = field(default_factory=time.monotonic)
+    reconnects: int = 0
+    """Resets that closed the pooled connections (`metrics`: hostray_orm_db_reconnects_total)."""
+    unavailable: int = 0
+    """Calls that failed with `DatabaseUnavailableError`."""
 
     @property
     def module(self) -> DB_MODULE_NAME:
@@ -112,6 +116,23 @@ class OrmDBComponent(Component):
             shown["initialized"] = database.pool is not None
             details[db_id] = shown
         return {**super().info(), "info": details}
+
+    def pool_state(self) -> dict[str, tuple[int | None, int | None, int, int]]:
+        """Per db_id: the engine pool's checked-out connections and size (None before the pool
+        exists or for a pool without a size, as SQLite's), reconnects and unavailable errors."""
+        state: dict[str, tuple[int | None, int | None, int, int]] = {}
+        for db_id, database in self._databases.items():
+            engine = database.pool.engine if database.pool is not None else None
+            pool = engine.pool if engine is not None else None
+            size = getattr(pool, "size", None)
+            checked_out = getattr(pool, "checkedout", None)
+            state[db_id] = (
+                None if checked_out is None else int(checked_out()),
+                None if size is None else int(size()),
+                database.reconnects,
+                database.unavailable,
+            )
+        return state
 
     def _database(self, db_id: str) -> _Database:
         database = self._databases.get(db_id)
@@ -186,6 +207,7 @@ class OrmDBComponent(Component):
         database = self._database(db_id)
         if self._due(database, force_reconnect):
             assert database.pool is not None
+            database.reconnects += 1
             database.pool.reset_connection()
 
     async def reset_session_async(self, db_id: str, force_reconnect: bool = False) -> None:
@@ -193,6 +215,7 @@ class OrmDBComponent(Component):
         database = self._database(db_id)
         if self._due(database, force_reconnect):
             assert database.pool is not None
+            database.reconnects += 1
             await database.pool.reset_connection_async()
 
     def run_accessor(
@@ -210,6 +233,7 @@ class OrmDBComponent(Component):
         try:
             result = pool.run_method(accessor_func, *args, identity=identity, **kwargs)
         except DatabaseUnavailableError as exc:
+            self._databases[db_id].unavailable += 1
             self._outages.failed(db_id, str(exc))
             raise
         self._outages.recovered(db_id)
@@ -229,6 +253,7 @@ class OrmDBComponent(Component):
         try:
             result = await pool.run_method_async(accessor_func, *args, identity=identity, **kwargs)
         except DatabaseUnavailableError as exc:
+            self._databases[db_id].unavailable += 1
             self._outages.failed(db_id, str(exc))
             raise
         self._outages.recovered(db_id)

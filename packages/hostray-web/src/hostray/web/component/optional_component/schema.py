@@ -1,5 +1,5 @@
 """Config validators of the optional components' blocks (`services`, `memory_cache`, `orm_db`,
-`channels`).
+`metrics`, `channels`).
 
 Only hostray.config is imported here, so `hostray.web.config_validator` can register these
 validators without loading aiohttp, SQLAlchemy or redis.
@@ -36,6 +36,7 @@ __all__ = [
     "SESSION_BACKENDS",
     "ChannelsValidator",
     "MemoryCacheValidator",
+    "MetricsValidator",
     "OrmDBValidator",
     "ServicesValidator",
 ]
@@ -186,6 +187,26 @@ OrmDBValidator = ConfigContainerMeta(
 )
 """`orm_db: {db_id: {module: sqlite_memory | sqlite | mysql | postgresql, worker, …}}`."""
 
+
+def _token(value: Any) -> str:
+    """A bearer token: 16 to 256 visible ASCII characters."""
+    if not isinstance(value, str):
+        raise TypeError("a token of 16-256 visible ASCII characters")
+    if not 16 <= len(value) <= 256 or not all("!" <= c <= "~" for c in value):
+        raise ValueError("a token of 16-256 visible ASCII characters")
+    return value
+
+
+_token.__name__ = "a token of 16-256 visible ASCII characters"
+
+MetricsValidator = ConfigContainerMeta(
+    "metrics",
+    False,
+    ConfigElementMeta("token", _token, False),
+)
+"""`metrics: {token}`: the `metrics` controller answers only `Authorization: Bearer <token>`
+when a token is set."""
+
 ChannelsValidator = ConfigContainerMeta(
     "channels",
     False,
@@ -203,6 +224,7 @@ OPTIONAL_COMPONENT_VALIDATORS: tuple[ConfigContainerMeta, ...] = (
     ServicesValidator,
     MemoryCacheValidator,
     OrmDBValidator,
+    MetricsValidator,
     ChannelsValidator,
 )
 """The blocks `hostray.web.config_validator` adds to the `component` container."""

@@ -9,15 +9,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable, Mapping
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
+from hostray.config import LOG_CONTEXT
+
 from ...errors import ComponentClosedError
+from ...request_context import REQUEST_ID_HEADER, current_request_id
 from .. import Component, ComponentManager
 from .errors import (
     MethodNotEnabledError,
@@ -61,6 +65,9 @@ async def _close_session(session: aiohttp.ClientSession) -> None:
     await session.close()
 
 
+T = TypeVar("T")
+
+
 class ServicesComponent(Component):
     """The seed's services client: `invoke(service_name, method, streaming_callback, **kwargs)`.
 
@@ -89,6 +96,9 @@ class ServicesComponent(Component):
         show_logger(component_manager, logger.name)
         self._unreachable = OutageLog(logger, "service")
         self._refused = OutageLog(logger, "service")
+        self.call_observer: Callable[[str, float, str | None], None] | None = None
+        """Called with (service name, seconds, None or the error: 'timeout', 'connection' or
+        'refused') after each call (the `metrics` component's)."""
 
     def info(self) -> dict[str, Any]:
         """Every service with its URL (password masked), enabled methods and timeout."""
@@ -109,8 +119,11 @@ class ServicesComponent(Component):
         """Send the request and wait for the response (blocking; from any thread)."""
         if self._disposed:
             raise ComponentClosedError("services: the component is disposed")
+        context = LOG_CONTEXT.get()
         return self._loop_thread.run(
-            self.invoke_async(service_name, method, streaming_callback, **kwargs)
+            _with_log_context(
+                context, self.invoke_async(service_name, method, streaming_callback, **kwargs)
+            )
         )
 
     async def invoke_async(
@@ -132,7 +145,9 @@ class ServicesComponent(Component):
             raise MethodNotEnabledError(service_name, verb, list(service.methods))
         url, request = self._request(service, verb, kwargs)
         try:
-            response = await self._call(service, verb, url, request, streaming_callback)
+            response = await self._observed_call(
+                service, verb, url, request, streaming_callback=streaming_callback
+            )
         except ServiceConnectionError as exc:
             self._unreachable.failed(service_name, str(exc))
             raise
@@ -142,6 +157,35 @@ class ServicesComponent(Component):
         self._unreachable.recovered(service_name)
         self._refused.recovered(service_name)
         return response
+
+    async def _observed_call(
+        self,
+        service: ServiceSettings,
+        verb: str,
+        url: URL,
+        request: dict[str, Any],
+        *,
+        streaming_callback: Callable[[bytes], Any] | None,
+    ) -> ServiceResponse:
+        """`_call`, timed and classified for `call_observer` when one is set."""
+        observer = self.call_observer
+        if observer is None:
+            return await self._call(service, verb, url, request, streaming_callback)
+        started = time.perf_counter()
+        error: str | None = None
+        try:
+            return await self._call(service, verb, url, request, streaming_callback)
+        except ServiceTimeoutError:
+            error = "timeout"
+            raise
+        except ServiceConnectionError:
+            error = "connection"
+            raise
+        except (ServiceResponseTooLargeError, ServiceRedirectError):
+            error = "refused"
+            raise
+        finally:
+            observer(service.name, time.perf_counter() - started, error)
 
     async def _call(
         self,
@@ -242,6 +286,11 @@ class ServicesComponent(Component):
                 )
             else:
                 request["data"] = _pairs(arguments)
+        request_id = current_request_id()
+        if request_id is not None:
+            headers = CIMultiDict(request.get("headers") or {})
+            headers.setdefault(REQUEST_ID_HEADER, request_id)
+            request["headers"] = headers
         return url, request
 
     async def dispose(self, component_manager: ComponentManager) -> None:
@@ -300,3 +349,9 @@ def _text(name: str, value: Any) -> str:
     raise ServiceError(
         f"argument {name!r}: cannot send a {type(value).__name__} (str, int, float, bool)"
     )
+
+
+async def _with_log_context(context: dict[str, Any] | None, call: Awaitable[T]) -> T:
+    """Await `call` on the services loop with the calling thread's request log context."""
+    LOG_CONTEXT.set(context)
+    return await call

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from hostray.config import ConfigError
 
 from ..settings import absolute_path, validated_block
-from .schema import ChannelsValidator, MemoryCacheValidator, OrmDBValidator
+from .schema import ChannelsValidator, MemoryCacheValidator, MetricsValidator, OrmDBValidator
 
 if TYPE_CHECKING:
     from hostray.orm import DB_MODULE_NAME
 
-__all__ = ["ChannelsSettings", "MemoryCacheSettings", "OrmDBSettings"]
+__all__ = ["ChannelsSettings", "MemoryCacheSettings", "MetricsSettings", "OrmDBSettings"]
 
 _SERVER_KEYS = ("host", "port", "db_name", "user", "password")
 
@@ -101,6 +101,19 @@ class OrmDBSettings:
                 parameters=parameters,
             )
         return databases
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """The `metrics` block: the bearer token the `metrics` controller requires, if any."""
+
+    token: str | None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MetricsSettings:
+        """Validate a `metrics` block."""
+        block = validated_block(MetricsValidator, config, "component.metrics")
+        return cls(token=block.get("token"))
 
 
 @dataclass(frozen=True)

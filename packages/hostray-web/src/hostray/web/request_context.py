@@ -1,0 +1,80 @@
+"""Every request's id and route, in `hostray.config.LOG_CONTEXT` while it is served.
+
+The id is the incoming `X-Request-ID` when it is well formed (1-128 of `A-Za-z0-9._:-`), else a
+new random one; it is returned in the `X-Request-ID` response header, is on every JSON log line
+written while serving the request, follows the request into worker pools, task_queue and
+`services` calls (`in_request_context`) and is sent upstream by `services`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from tornado import httputil
+from tornado.httputil import HTTPServerRequest
+from tornado.web import OutputTransform
+
+from hostray.config import LOG_CONTEXT
+
+__all__ = [
+    "REQUEST_ID_HEADER",
+    "RequestIdTransform",
+    "current_request_id",
+    "in_request_context",
+    "request_id_of",
+    "start_request_context",
+]
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+T = TypeVar("T")
+
+
+def request_id_of(request: HTTPServerRequest) -> str:
+    """The request's incoming `X-Request-ID` if well formed, else a new random id."""
+    given = request.headers.get(REQUEST_ID_HEADER)
+    if given is not None and _WELL_FORMED.fullmatch(given):
+        return given
+    return secrets.token_hex(16)
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served here, if any."""
+    context = LOG_CONTEXT.get()
+    return None if context is None else context.get("request_id")
+
+
+def in_request_context(func: Callable[..., T]) -> Callable[..., T]:
+    """`func`, to run in a copy of the current context when a request is being served (so a
+    worker thread logs with the request's id); `func` itself otherwise."""
+    if LOG_CONTEXT.get() is None:
+        return func
+    return functools.partial(contextvars.copy_context().run, func)
+
+
+class RequestIdTransform(OutputTransform):
+    """Returns the request's id in the `X-Request-ID` response header."""
+
+    def __init__(self, request: HTTPServerRequest) -> None:
+        super().__init__(request)
+        self.request_id = current_request_id()
+
+    def transform_first_chunk(
+        self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
+    ) -> tuple[int, httputil.HTTPHeaders, bytes]:
+        if self.request_id is not None:
+            headers[REQUEST_ID_HEADER] = self.request_id
+        return status_code, headers, chunk
+
+
+def start_request_context(request: HTTPServerRequest, route: str) -> dict[str, Any]:
+    """Set the request's log context (in the current context) and return it."""
+    fields: dict[str, Any] = {"request_id": request_id_of(request), "route": route}
+    LOG_CONTEXT.set(fields)
+    return fields
