@@ -150,6 +150,34 @@ async def test_stopping_the_server_publishes_every_queued_task_first(
     assert broker.llen(redis_project.queue_key) == 300  # all on the broker, none lost
 
 
+async def test_stopping_the_server_ends_the_wait_for_results_that_never_come(
+    redis_project: CeleryProject,
+) -> None:
+    loaded = load_project(redis_project.root)
+    jobs = redis_project.jobs()
+
+    server = HostrayServer(loaded, port=0, address="127.0.0.1")
+    await server.start()
+    assert server.component_manager is not None
+    queue = server.component_manager.get_component(DefaultComponentTypes.TaskQueue)
+    assert queue is not None
+    finished: list[Any] = []
+    for n in range(3):  # no worker runs: these results never arrive while the server lives
+        queue.run_method_in_queue(jobs.record, n, on_finish=finished.append)
+    before = {thread.ident for thread in threading.enumerate()}
+    await server.stop()
+    # The result thread gives up its wait instead of holding the process open at exit.
+    waiting = [
+        thread
+        for thread in threading.enumerate()
+        if thread.name == "task_queue-results" and thread.ident in before
+    ]
+    for thread in waiting:
+        await asyncio.to_thread(thread.join, 10)
+    assert not any(thread.is_alive() for thread in waiting)
+    assert finished == []
+
+
 def test_a_worker_stops_on_sigterm_after_its_running_task_and_exits_zero(
     redis_project: CeleryProject,
 ) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
+from celery.exceptions import TimeoutError as ResultTimeoutError
 from celery.result import AsyncResult
 
 from hostray.config import mask_url
@@ -29,6 +31,9 @@ __all__ = ["CeleryTaskBackend", "RemoteTaskError"]
 log = logging.getLogger("hostray.web.task_queue")
 READY_TIMEOUT = 3.0
 """Seconds `ready()` gives the broker to accept a connection."""
+RESULT_WAIT_SLICE = 1.0
+"""Seconds one blocking wait on the result backend lasts before the result thread checks whether
+the server has stopped: a result still awaited then must not keep the process from exiting."""
 
 
 class RemoteTaskError(RuntimeError):
@@ -48,6 +53,7 @@ class CeleryTaskBackend:
         self._tasks = PendingTasks()
         self._publisher = FunctionQueueWorker("task_queue-publish")
         self._results = FunctionQueueWorker("task_queue-results")
+        self._stopped = threading.Event()
 
     def submit(
         self,
@@ -90,15 +96,22 @@ class CeleryTaskBackend:
         if waiting:
             self._results.run_method(self._wait, result, task.name, on_finish, on_exception)
 
-    @staticmethod
     def _wait(
-        result: AsyncResult, name: str, on_finish: Callback, on_exception: ErrorCallback
+        self, result: AsyncResult, name: str, on_finish: Callback, on_exception: ErrorCallback
     ) -> None:
-        try:
-            value = result.get(propagate=False, disable_sync_subtasks=False)
-        except Exception as exc:
-            _report(on_exception, exc, name)
-            return
+        while True:
+            if self._stopped.is_set():
+                return  # the server stopped: the task still runs, its callbacks are lost with us
+            try:
+                value = result.get(
+                    timeout=RESULT_WAIT_SLICE, propagate=False, disable_sync_subtasks=False
+                )
+                break
+            except ResultTimeoutError:
+                continue
+            except Exception as exc:
+                _report(on_exception, exc, name)
+                return
         if not result.failed():
             if on_finish is not None:
                 on_finish(value)
@@ -145,9 +158,9 @@ class CeleryTaskBackend:
             log.warning(
                 "task_queue: %d task result(s) no longer awaited (their tasks still run)", awaited
             )
-        else:
-            await asyncio.to_thread(self._results.dispose)
-            await asyncio.to_thread(self.app.close)
+        self._stopped.set()
+        await asyncio.to_thread(self._results.dispose)
+        await asyncio.to_thread(self.app.close)
         return left
 
 
