@@ -25,8 +25,8 @@ from tornado.netutil import ssl_wrap_socket
 
 __all__ = ["HeaderLimitStream", "SSLHeaderLimitStream", "accepted_stream"]
 
-LINGER_SECONDS = 2.0
-LINGER_BYTES = 16 * 1024 * 1024
+LINGER_SECONDS = 5.0
+LINGER_BYTES = 128 * 1024 * 1024
 MAX_LINGERING = 256
 
 _BODY = b"431: Request Header Fields Too Large\n"
