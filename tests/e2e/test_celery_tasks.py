@@ -1,11 +1,11 @@
 """`task_queue` with `backend: celery` and `hostray worker`, against real Redis and RabbitMQ
 brokers, real worker processes and PostgreSQL.
 
-The main scenario (on RabbitMQ): two server instances queue 500 tasks each while no worker runs; a worker
-(`--concurrency 2`) starts and takes them; it is killed with `kill -9` half-way and a second worker
-starts; every one of the 1,000 tasks ends up recorded in PostgreSQL through `orm_db`. Delivery is
-at least once: tasks are acknowledged after they ran, so the only duplicates allowed are the
-killed worker's in-flight tasks — at most concurrency × prefetch multiplier = 2 × 1 = 2.
+The main scenario (on RabbitMQ): two server instances queue 500 tasks each while no worker runs; a
+worker (`--concurrency 2`) starts and takes them; it is killed with `kill -9` half-way and a second
+worker starts; every one of the 1,000 tasks ends up recorded in PostgreSQL through `orm_db`.
+Delivery is at least once: tasks are acknowledged after they ran, so the only duplicates allowed
+are the killed worker's in-flight tasks — at most concurrency × prefetch multiplier = 2 × 1 = 2.
 """
 
 from __future__ import annotations
