@@ -6,12 +6,8 @@ import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-
-if TYPE_CHECKING:
-    pass
 
 
 def _check_one_line(done: subprocess.CompletedProcess[str], *fragments: str) -> None:

@@ -19,7 +19,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -28,9 +28,6 @@ from hostray.web.project import load_project
 from hostray.web.server import HostrayServer
 
 from .celery_project import CeleryProject, drop, redis_db, write_celery_project
-
-if TYPE_CHECKING:
-    pass
 
 TASKS = 1000
 IN_FLIGHT_BOUND = 2  # concurrency 2 × worker_prefetch_multiplier 1
