@@ -16,7 +16,7 @@ from hostray.web.component import Component, ComponentManager, ComponentTypes
 from hostray.web.errors import ProjectError
 from hostray.web.project import ComponentSpec, Project
 from hostray.web.shown_paths import IMPORT_DIR, OUTSIDE_PROJECT
-from hostray.web.testing import HostrayClient, RunningServer
+from hostray.web.pytest_plugin import HostrayClient, RunningServer
 
 CONFIG = """
 name: info project
@@ -150,7 +150,7 @@ def test_show_paths_keeps_what_is_not_a_path_of_the_host(tmp_path: Path) -> None
 
 def test_a_services_config_problem_masks_the_base_url(tmp_path: Path) -> None:
     from hostray.config import ConfigError
-    from hostray.web.component.optional_component.service_config import parse_services
+    from hostray.web.component.optional_component.services.config import parse_services
 
     base = "http://svc:svcpw@127.0.0.1:9/api?api_key=K1key"
     with pytest.raises(ConfigError) as caught:

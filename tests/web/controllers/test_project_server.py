@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from hostray.web.controller import RequestController
-from hostray.web.testing import HostrayClient, RunningServer
+from hostray.web.pytest_plugin import HostrayClient, RunningServer
 
 if TYPE_CHECKING:
     from .conftest import Served

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hostray.config import ConfigError
-from hostray.web.testing import HostrayClient, RunningServer
+from hostray.web.pytest_plugin import HostrayClient, RunningServer
 
 USER_TESTS = """
 import urllib.request
@@ -106,3 +106,10 @@ async def test_stop_is_graceful_and_idempotent(tmp_path: Path) -> None:
     running.stop()
     with pytest.raises(ConnectionRefusedError):  # nothing listens any more
         await client.get("/alive")
+
+
+def test_the_0_8_import_path_names_the_same_classes() -> None:
+    from hostray.web import testing
+
+    assert testing.HostrayClient is HostrayClient
+    assert testing.RunningServer is RunningServer

@@ -12,7 +12,7 @@ import pytest
 
 from hostray.config import ConfigError
 from hostray.web.project import load_project
-from hostray.web.testing import RunningServer
+from hostray.web.pytest_plugin import RunningServer
 
 from .conftest import write_project
 

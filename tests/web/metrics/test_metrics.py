@@ -11,7 +11,7 @@ import pytest
 from hostray.config import ConfigError
 from hostray.web.component import DefaultComponentTypes, OptionalComponentTypes
 from hostray.web.route_patterns import UNMATCHED_ROUTE
-from hostray.web.testing import HostrayClient, RunningServer
+from hostray.web.pytest_plugin import HostrayClient, RunningServer
 
 from .scrape import labels, parse
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hostray.web.component.optional_component.metrics_processes import (
+from hostray.web.component.optional_component.metrics.processes import (
     MULTIPROC_ENV,
     multiprocess_metrics,
 )

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import yaml
 from tornado.httpclient import HTTPResponse
 
-from hostray.web.testing import HostrayClient, RunningServer
+from hostray.web.pytest_plugin import HostrayClient, RunningServer
 
 from .test_orm_rest import database, rows
 

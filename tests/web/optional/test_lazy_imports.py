@@ -13,12 +13,12 @@ import pytest
 HEAVY = ("aiohttp", "sqlalchemy", "redis")
 
 
-def loaded_after(code: str) -> dict[str, bool]:
-    """Which of HEAVY a fresh interpreter has imported after running `code`."""
+def loaded_after(code: str, heavy: tuple[str, ...] = HEAVY) -> dict[str, bool]:
+    """Which of `heavy` a fresh interpreter has imported after running `code`."""
     script = textwrap.dedent(code) + textwrap.dedent(
         f"""
         import json, sys
-        print(json.dumps({{name: name in sys.modules for name in {HEAVY!r}}}))
+        print(json.dumps({{name: name in sys.modules for name in {heavy!r}}}))
         """
     )
     done = subprocess.run(
@@ -50,6 +50,28 @@ def test_each_component_imports_only_its_own_library() -> None:
     assert (orm["sqlalchemy"], orm["redis"]) == (True, False)
 
 
+def test_the_package_of_each_component_imports_nothing_heavy() -> None:
+    heavy = (*HEAVY, "prometheus_client")
+    loaded = loaded_after(
+        """
+        import hostray.web.component.optional_component.channels
+        import hostray.web.component.optional_component.memory_cache
+        import hostray.web.component.optional_component.metrics
+        import hostray.web.component.optional_component.orm_db
+        import hostray.web.component.optional_component.services
+        from hostray.web.component.optional_component.metrics.processes import (
+            multiprocess_metrics,
+        )
+        """,
+        heavy,
+    )
+    assert loaded == dict.fromkeys(heavy, False)  # `hostray start` imports metrics.processes
+    metrics = loaded_after(
+        "from hostray.web.component.optional_component import MetricsComponent", heavy
+    )
+    assert metrics == {**dict.fromkeys(HEAVY, False), "prometheus_client": True}
+
+
 def test_channels_import_redis_only_for_backend_redis() -> None:
     made = """
         from hostray.web.component import ComponentManager, OptionalComponentTypes
@@ -73,7 +95,7 @@ def test_the_error_mapping_of_controllers_imports_nothing_heavy() -> None:
     loaded = loaded_after(
         """
         import hostray.orm.errors
-        from hostray.web.controller.errors import http_error_for
+        from hostray.web.controller.error_statuses import http_error_for
         """
     )
     assert loaded == dict.fromkeys(HEAVY, False)

@@ -11,7 +11,7 @@ import pytest
 
 from hostray.web.component import DefaultComponentTypes, OptionalComponentTypes
 from hostray.web.component.optional_component.errors import ServiceConnectionError
-from hostray.web.testing import HostrayClient, RunningServer
+from hostray.web.pytest_plugin import HostrayClient, RunningServer
 
 from .http_server import echo_server
 from .redis_server import free_port

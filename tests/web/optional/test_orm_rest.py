@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from hostray.web.testing import HostrayClient, RunningServer
+from hostray.web.pytest_plugin import HostrayClient, RunningServer
 
 from .http_server import echo_server
 from .orm_project import db_settings, write_project

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hostray.config import ConfigError
 from hostray.web.config_validator import HostrayWebConfigComponentValidator
-from hostray.web.testing import RunningServer
+from hostray.web.pytest_plugin import RunningServer
 
 from .notes_project import write_notes_project
 

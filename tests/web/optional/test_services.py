@@ -287,7 +287,7 @@ def test_bad_config_is_one_config_error(make_component: Callable[..., Any]) -> N
 
 
 def test_a_direct_init_reads_the_block_as_the_config_file_does() -> None:
-    from hostray.web.component.optional_component.service_config import ServicesSettings
+    from hostray.web.component.optional_component.services.config import ServicesSettings
     from hostray.web.config_validator import HostrayWebConfigComponentValidator
 
     block = {"http://127.0.0.1:9": {"/a": {"name": "a", "post": ["x"], "option": None}}}

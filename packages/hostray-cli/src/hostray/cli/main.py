@@ -173,7 +173,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from hostray.cli.worker import run_worker_command
 
         return run_worker_command(args.directory, concurrency=args.concurrency)
-    from hostray.cli.unittests import run_tests
+    from hostray.cli.project_tests import run_tests
 
     return run_tests(args.directory)
 

@@ -24,7 +24,7 @@ from hostray.config import (
     load_yaml,
     location_of,
 )
-from hostray.web.component.optional_component.metrics_processes import multiprocess_metrics
+from hostray.web.component.optional_component.metrics.processes import multiprocess_metrics
 from hostray.web.per_process import per_process_problems
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer, listen_sockets

@@ -39,7 +39,7 @@ from .legacy_config import upgrade_legacy_config, warn_legacy_config
 from .paths import path_params, resolve_declared_paths
 from .route_params import param_type_problems
 from .tracebacks import code_frames
-from .unit_test import UnitTestCase, UnitTestTypes
+from .unit_test_bases import UnitTestCase, UnitTestTypes
 
 __all__ = [
     "CONFIG_FILE",

@@ -15,7 +15,7 @@ from tornado.web import HTTPError, RequestHandler
 
 from ..tracebacks import code_frames
 from .addon import ControllerAddon
-from .errors import client_message, http_error_for
+from .error_statuses import client_message, http_error_for
 from .session import SessionMixin
 
 __all__ = ["RESTfulMethodType", "RequestController"]

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from tornado.web import RequestHandler
 
     from hostray.web.component import ComponentManager
-    from hostray.web.component.optional_component.memory_cache import MemoryCacheComponent
-    from hostray.web.component.optional_component.session_data import SessionDict
+    from hostray.web.component.optional_component import MemoryCacheComponent
+    from hostray.web.component.optional_component.memory_cache.session_data import SessionDict
 
     _Handler = RequestHandler
 else:

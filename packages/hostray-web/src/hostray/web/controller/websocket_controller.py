@@ -24,8 +24,8 @@ from hostray.web.component import OptionalComponentTypes
 from .addon import ControllerAddon
 
 if TYPE_CHECKING:
-    from hostray.web.component.optional_component.channel_backend import Message
-    from hostray.web.component.optional_component.channels import ChannelsComponent
+    from hostray.web.component.optional_component.channels.backend import Message
+    from hostray.web.component.optional_component.channels.component import ChannelsComponent
 
 __all__ = ["DEFAULT_MAX_WRITE_BUFFER_SIZE", "WebSocketController"]
 

@@ -2,7 +2,10 @@
 and `channels`.
 
 Each class is resolved on first access, so aiohttp, SQLAlchemy, redis and prometheus-client are
-imported only by a project that configures the component using them.
+imported only by a project that configures the component using them. Each component is a
+subpackage (`services/`, `memory_cache/`, `orm_db/`, `metrics/`, `channels/`, its class in
+`component.py`); what several of them use is here: `errors`, `schema` (config validators),
+`settings`, `outages`, `per_loop`, `loop_thread`, `urls`.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .channels import ChannelsComponent
-    from .memory_cache import MemoryCacheComponent
-    from .metrics import MetricsComponent
-    from .orm_db import OrmDBComponent
-    from .services import ServicesComponent
+    from .channels.component import ChannelsComponent
+    from .memory_cache.component import MemoryCacheComponent
+    from .metrics.component import MetricsComponent
+    from .orm_db.component import OrmDBComponent
+    from .services.component import ServicesComponent
 
 __all__ = [
     "ChannelsComponent",
@@ -26,11 +29,11 @@ __all__ = [
 ]
 
 _LAZY = {
-    "ServicesComponent": ".services",
-    "MemoryCacheComponent": ".memory_cache",
-    "OrmDBComponent": ".orm_db",
-    "MetricsComponent": ".metrics",
-    "ChannelsComponent": ".channels",
+    "ServicesComponent": ".services.component",
+    "MemoryCacheComponent": ".memory_cache.component",
+    "OrmDBComponent": ".orm_db.component",
+    "MetricsComponent": ".metrics.component",
+    "ChannelsComponent": ".channels.component",
 }
 
 

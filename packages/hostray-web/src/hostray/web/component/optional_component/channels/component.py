@@ -15,9 +15,9 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from .. import Component, ComponentManager
-from .channel_backend import ChannelBackend, Deliver, MemoryChannelBackend, Message, checked_message
-from .settings import ChannelsSettings
+from ... import Component, ComponentManager
+from .backend import ChannelBackend, Deliver, MemoryChannelBackend, Message, checked_message
+from ..settings import ChannelsSettings
 
 __all__ = ["BACKENDS", "ChannelCallback", "ChannelsComponent"]
 
@@ -33,7 +33,7 @@ def _memory_backend(settings: ChannelsSettings, deliver: Deliver) -> ChannelBack
 
 
 def _redis_backend(settings: ChannelsSettings, deliver: Deliver) -> ChannelBackend:
-    from .redis_channels import RedisChannelBackend  # redis is imported only when configured
+    from .redis_backend import RedisChannelBackend  # redis is imported only when configured
 
     return RedisChannelBackend(deliver, settings.url, settings.prefix)
 

@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .. import Component, ComponentManager
+from ... import Component, ComponentManager
 from .memory_store import MemorySessionStore
-from .outages import show_logger
+from ..outages import show_logger
 from .session_data import SessionDict
 from .session_store import SessionStore
-from .settings import MemoryCacheSettings
+from ..settings import MemoryCacheSettings
 
 __all__ = ["STORES", "MemoryCacheComponent"]
 

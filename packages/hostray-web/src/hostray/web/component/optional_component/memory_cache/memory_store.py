@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from .errors import SessionValueError
+from ..errors import SessionValueError
 from .session_data import SessionDict, encode
 from .session_file import FORMAT, read_sessions, remove_leftovers, write_atomically
 

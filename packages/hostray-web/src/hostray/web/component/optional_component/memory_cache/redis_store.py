@@ -19,12 +19,12 @@ from typing import Any, TypeVar
 import redis
 import redis.asyncio as aioredis
 
-from .errors import SessionStoreUnavailableError
+from ..errors import SessionStoreUnavailableError
 from .memory_store import new_session_id
-from .outages import OutageLog
-from .per_loop import PerLoop
+from ..outages import OutageLog
+from ..per_loop import PerLoop
 from .session_data import SessionDict, decode, encode
-from .urls import mask_url
+from ..urls import mask_url
 
 __all__ = ["RedisSessionStore"]
 

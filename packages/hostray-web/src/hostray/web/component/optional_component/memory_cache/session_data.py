@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .errors import SessionValueError
+from ..errors import SessionValueError
 
 __all__ = ["SessionDict", "check_value", "decode", "encode"]
 

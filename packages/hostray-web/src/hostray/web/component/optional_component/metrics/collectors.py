@@ -14,7 +14,7 @@ from typing import Any
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from .. import ComponentManager, DefaultComponentTypes, OptionalComponentTypes
+from ... import ComponentManager, DefaultComponentTypes, OptionalComponentTypes
 
 __all__ = ["ComponentsCollector", "ServerCollector"]
 

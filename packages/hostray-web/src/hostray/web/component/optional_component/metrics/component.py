@@ -3,10 +3,10 @@
 Requests are counted once each, when Tornado logs them (`HostrayApplication.log_request`): one
 dict lookup and two uncontended per-value locks of prometheus-client, on the event loop thread,
 never held across an await, so requests are never serialised. Everything else is read from the
-components at scrape time (`metrics_collectors.py`).
+components at scrape time (`collectors.py`).
 
 Under `hostray start --processes N` the CLI points `PROMETHEUS_MULTIPROC_DIR` at a fresh
-directory before forking (`metrics_processes.py`); request counters and histograms are then
+directory before forking (`processes.py`); request counters and histograms are then
 summed over every child by prometheus-client's multiprocess collector, and the gauges read at
 scrape time carry the `pid` of the process that answered.
 """
@@ -23,10 +23,10 @@ from tornado.web import RequestHandler
 
 from hostray.config import LOG_CONTEXT
 
-from ...route_patterns import UNMATCHED_ROUTE
-from .. import Component, ComponentManager, DefaultComponentTypes, OptionalComponentTypes
-from .metrics_collectors import ComponentsCollector, ServerCollector
-from .settings import MetricsSettings
+from ....route_patterns import UNMATCHED_ROUTE
+from ... import Component, ComponentManager, DefaultComponentTypes, OptionalComponentTypes
+from .collectors import ComponentsCollector, ServerCollector
+from ..settings import MetricsSettings
 
 __all__ = ["MULTIPROC_ENV", "UNMATCHED_ROUTE", "MetricsComponent"]
 

@@ -36,9 +36,9 @@ from hostray.orm import (
     create_orm_engine,
 )
 
-from .. import Component, ComponentManager
-from .outages import OutageLog, show_logger
-from .settings import OrmDBSettings
+from ... import Component, ComponentManager
+from ..outages import OutageLog, show_logger
+from ..settings import OrmDBSettings
 
 __all__ = ["OrmDBComponent"]
 

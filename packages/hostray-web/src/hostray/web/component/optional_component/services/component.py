@@ -20,10 +20,10 @@ from yarl import URL
 
 from hostray.config import LOG_CONTEXT
 
-from ...errors import ComponentClosedError
-from ...request_context import REQUEST_ID_HEADER, current_request_id
-from .. import Component, ComponentManager
-from .errors import (
+from ....errors import ComponentClosedError
+from ....request_context import REQUEST_ID_HEADER, current_request_id
+from ... import Component, ComponentManager
+from ..errors import (
     MethodNotEnabledError,
     ServiceArgumentError,
     ServiceConnectionError,
@@ -34,12 +34,12 @@ from .errors import (
     ServiceTimeoutError,
     UnknownServiceError,
 )
-from .loop_thread import LoopThread
-from .outages import OutageLog, show_logger
-from .per_loop import PerLoop
-from .service_config import ServiceSettings, ServicesSettings, normalize_method
-from .service_response import ServiceResponse
-from .urls import mask_url
+from ..loop_thread import LoopThread
+from ..outages import OutageLog, show_logger
+from ..per_loop import PerLoop
+from .config import ServiceSettings, ServicesSettings, normalize_method
+from .response import ServiceResponse
+from ..urls import mask_url
 
 __all__ = ["ServiceResponse", "ServicesComponent"]
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from hostray.config import ConfigError, mask_secrets
 
-from ..settings import validated_block
-from .schema import HTTP_METHODS, ServicesValidator
+from ...settings import validated_block
+from ..schema import HTTP_METHODS, ServicesValidator
 
 __all__ = [
     "ServiceSettings",
