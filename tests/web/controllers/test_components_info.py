@@ -15,8 +15,8 @@ from hostray.web.application import build_components
 from hostray.web.component import Component, ComponentManager, ComponentTypes
 from hostray.web.errors import ProjectError
 from hostray.web.project import ComponentSpec, Project
-from hostray.web.shown_paths import IMPORT_DIR, OUTSIDE_PROJECT
 from hostray.web.pytest_plugin import HostrayClient, RunningServer
+from hostray.web.shown_paths import IMPORT_DIR, OUTSIDE_PROJECT
 
 CONFIG = """
 name: info project

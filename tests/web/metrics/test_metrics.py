@@ -10,8 +10,8 @@ import pytest
 
 from hostray.config import ConfigError
 from hostray.web.component import DefaultComponentTypes, OptionalComponentTypes
-from hostray.web.route_patterns import UNMATCHED_ROUTE
 from hostray.web.pytest_plugin import HostrayClient, RunningServer
+from hostray.web.route_patterns import UNMATCHED_ROUTE
 
 from .scrape import labels, parse
 

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from ... import Component, ComponentManager
-from .backend import ChannelBackend, Deliver, MemoryChannelBackend, Message, checked_message
 from ..settings import ChannelsSettings
+from .backend import ChannelBackend, Deliver, MemoryChannelBackend, Message, checked_message
 
 __all__ = ["BACKENDS", "ChannelCallback", "ChannelsComponent"]
 

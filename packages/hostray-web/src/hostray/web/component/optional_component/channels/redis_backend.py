@@ -23,10 +23,10 @@ from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from .backend import Deliver, Message
 from ..errors import ChannelsUnavailableError
 from ..per_loop import PerLoop
 from ..urls import mask_url
+from .backend import Deliver, Message
 
 __all__ = ["RedisChannelBackend", "decode_message", "encode_message"]
 

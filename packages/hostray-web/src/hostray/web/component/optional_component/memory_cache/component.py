@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from ... import Component, ComponentManager
-from .memory_store import MemorySessionStore
 from ..outages import show_logger
+from ..settings import MemoryCacheSettings
+from .memory_store import MemorySessionStore
 from .session_data import SessionDict
 from .session_store import SessionStore
-from ..settings import MemoryCacheSettings
 
 __all__ = ["STORES", "MemoryCacheComponent"]
 

@@ -20,11 +20,11 @@ import redis
 import redis.asyncio as aioredis
 
 from ..errors import SessionStoreUnavailableError
-from .memory_store import new_session_id
 from ..outages import OutageLog
 from ..per_loop import PerLoop
-from .session_data import SessionDict, decode, encode
 from ..urls import mask_url
+from .memory_store import new_session_id
+from .session_data import SessionDict, decode, encode
 
 __all__ = ["RedisSessionStore"]
 

@@ -25,8 +25,8 @@ from hostray.config import LOG_CONTEXT
 
 from ....route_patterns import UNMATCHED_ROUTE
 from ... import Component, ComponentManager, DefaultComponentTypes, OptionalComponentTypes
-from .collectors import ComponentsCollector, ServerCollector
 from ..settings import MetricsSettings
+from .collectors import ComponentsCollector, ServerCollector
 
 __all__ = ["MULTIPROC_ENV", "UNMATCHED_ROUTE", "MetricsComponent"]
 

@@ -37,9 +37,9 @@ from ..errors import (
 from ..loop_thread import LoopThread
 from ..outages import OutageLog, show_logger
 from ..per_loop import PerLoop
+from ..urls import mask_url
 from .config import ServiceSettings, ServicesSettings, normalize_method
 from .response import ServiceResponse
-from ..urls import mask_url
 
 __all__ = ["ServiceResponse", "ServicesComponent"]
 
