@@ -44,17 +44,13 @@ class _Walk:
         # A key may be a URL with its password (a services base URL): mask it in the path too.
         self.problems.append(mask_secrets(": ".join([*parts, message])))
 
-    def value(
-        self, schema: ValidatorNode, value: Any, path: str, where: object, key: Any
-    ) -> Any:
+    def value(self, schema: ValidatorNode, value: Any, path: str, where: object, key: Any) -> Any:
         kind = schema.element_kind
         if kind in (ConfigElementType.Container, ConfigElementType.ScalableContainer):
             return self.container(schema, value, path, where, key)
         return self.element(schema, value, path, where, key)
 
-    def element(
-        self, schema: ValidatorNode, value: Any, path: str, where: object, key: Any
-    ) -> Any:
+    def element(self, schema: ValidatorNode, value: Any, path: str, where: object, key: Any) -> Any:
         expected = schema.parameter_type
         if value is None and not check_value(expected, None)[0]:
             if schema.required:
