@@ -14,8 +14,8 @@ __all__ = ["Row", "best_of", "cpu_percent_while", "median_rate"]
 class Row:
     """One line of the table: our figure, the baseline's, their ratio, and whether it is on target.
 
-    `ratio` is ours / baseline for "higher is better" figures (`lower_is_better=False`) and
-    ours / baseline as well for times, where the target reads as a ceiling (`≤ 2.0×`).
+    `ratio` is ours / baseline for "higher is better" figures (`compare`) and ours / baseline as
+    well for times (`compare_time`), where the target reads as a ceiling (`≤ 2.0×`).
     """
 
     what: str
@@ -27,19 +27,16 @@ class Row:
     met: bool
 
     @classmethod
-    def compare(
-        cls,
-        what: str,
-        ours: float,
-        baseline: float,
-        unit: str,
-        target: float,
-        lower_is_better: bool = False,
-    ) -> Row:
+    def compare(cls, what: str, ours: float, baseline: float, unit: str, target: float) -> Row:
+        """A figure where higher is better (a rate): on target when ours / baseline ≥ target."""
         ratio = ours / baseline if baseline else float("inf")
-        met = ratio <= target if lower_is_better else ratio >= target
-        sign = "≤" if lower_is_better else "≥"
-        return cls(what, ours, baseline, unit, f"{sign} {target:g}×", ratio, met)
+        return cls(what, ours, baseline, unit, f"≥ {target:g}×", ratio, ratio >= target)
+
+    @classmethod
+    def compare_time(cls, what: str, ours: float, baseline: float, unit: str, target: float) -> Row:
+        """A time, where lower is better: on target when ours / baseline ≤ target."""
+        ratio = ours / baseline if baseline else float("inf")
+        return cls(what, ours, baseline, unit, f"≤ {target:g}×", ratio, ratio <= target)
 
     @classmethod
     def ceiling(cls, what: str, ours: float, unit: str, limit: float) -> Row:

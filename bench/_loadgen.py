@@ -1,4 +1,5 @@
-"""Server processes and wrk runs shared by bench/rest.py and bench/idle.py.
+"""Server processes and wrk runs shared by bench/_rest_project.py (bench/rest.py,
+bench/rest_reserve.py) and bench/idle.py.
 
 A server announces itself with a `listening on http://HOST:PORT` line (what `hostray start`
 prints); `ServerProcess` blocks on its output until then instead of probing the port.

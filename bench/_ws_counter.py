@@ -54,9 +54,11 @@ def _read_until(selector: selectors.DefaultSelector, counts: dict[int, int], goa
                 waiting -= 1
 
 
-def main(
-    host: str, port: int, path: str, clients: int, hello: int, total: int, rounds: int
-) -> None:
+def _open(
+    host: str, port: int, path: str, clients: int
+) -> tuple[selectors.DefaultSelector, dict[int, int], list[socket.socket]]:
+    """`clients` websockets registered for reading: the selector, the bytes each socket has
+    received so far (by file number) and the sockets."""
     selector = selectors.DefaultSelector()
     counts: dict[int, int] = {}
     sockets = []
@@ -65,9 +67,17 @@ def main(
         sockets.append(sock)
         counts[sock.fileno()] = already
         selector.register(sock, selectors.EVENT_READ)
+    return selector, counts, sockets
+
+
+def main(argv: list[str]) -> None:
+    """Run the clients the command line's arguments `argv` describe (in the order above)."""
+    host, port, path, clients, hello_bytes, total_bytes, rounds = argv
+    hello, total = int(hello_bytes), int(total_bytes)
+    selector, counts, sockets = _open(host, int(port), path, int(clients))
     _read_until(selector, counts, hello)
     print("joined", flush=True)
-    for number in range(1, rounds + 1):
+    for number in range(1, int(rounds) + 1):
         _read_until(selector, counts, hello + number * total)
         print("done", flush=True)
     for sock in sockets:
@@ -75,5 +85,4 @@ def main(
 
 
 if __name__ == "__main__":
-    h, p, path, n, hello_bytes, total_bytes, r = sys.argv[1:8]
-    main(h, int(p), path, int(n), int(hello_bytes), int(total_bytes), int(r))
+    main(sys.argv[1:8])

@@ -129,12 +129,11 @@ def run() -> list[Row]:
             "req/s",
             0.97,
         ),
-        Row.compare(
+        Row.compare_time(
             "time from start to first 200",
             statistics.median(ours_start) * 1000,
             statistics.median(base_start) * 1000,
             "ms",
             2.0,
-            lower_is_better=True,
         ),
     ]

@@ -122,13 +122,12 @@ def run() -> list[Row]:
         for count in SIZES
     ]
     rows.append(
-        Row.compare(
+        Row.compare_time(
             f"time of {SIZES[-1]:,} reserving coroutines vs {SIZES[0]:,} (linear: 10×)",
             times[SIZES[-1]][0],
             times[SIZES[0]][0],
             "s",
             12,
-            lower_is_better=True,
         )
     )
     seconds = statistics.median(asyncio.run(_075_pool_test()) for _ in range(3))

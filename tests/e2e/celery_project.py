@@ -110,13 +110,23 @@ def _sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
+@dataclass(frozen=True)
+class CeleryTimeouts:
+    """The project's `task_queue.visibility_timeout` and top-level `shutdown_timeout`, seconds."""
+
+    visibility: float = 5
+    shutdown: float = 20
+
+
+DEFAULT_TIMEOUTS = CeleryTimeouts()
+
+
 def write_celery_project(
     root: Path,
     broker: str,
     results: str,
     postgresql_url: str,
-    visibility_timeout: float = 5,
-    shutdown_timeout: float = 20,
+    timeouts: CeleryTimeouts = DEFAULT_TIMEOUTS,
 ) -> CeleryProject:
     """The project files, a fresh table and an empty queue."""
     tag = uuid.uuid4().hex[:10]
@@ -128,14 +138,14 @@ def write_celery_project(
         textwrap.dedent(
             f"""\
             name: celery-e2e
-            shutdown_timeout: {shutdown_timeout}
+            shutdown_timeout: {timeouts.shutdown}
             component:
               task_queue:
                 backend: celery
                 broker: {broker}
                 result_backend: {results}
                 queue: {queue}
-                visibility_timeout: {visibility_timeout}
+                visibility_timeout: {timeouts.visibility}
                 key_prefix: "{prefix}"
               orm_db:
                 db:

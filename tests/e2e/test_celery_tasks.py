@@ -27,7 +27,7 @@ from hostray.web.component import DefaultComponentTypes
 from hostray.web.project import load_project
 from hostray.web.server import HostrayServer
 
-from .celery_project import CeleryProject, drop, redis_db, write_celery_project
+from .celery_project import CeleryProject, CeleryTimeouts, drop, redis_db, write_celery_project
 
 TASKS = 1000
 IN_FLIGHT_BOUND = 2  # concurrency 2 × worker_prefetch_multiplier 1
@@ -217,8 +217,7 @@ def test_a_task_running_past_shutdown_timeout_is_cut_and_back_in_the_queue(
         redis_db(redis_url, 13),
         redis_db(redis_url, 14),
         postgresql_url,
-        visibility_timeout=3600,
-        shutdown_timeout=2,
+        CeleryTimeouts(visibility=3600, shutdown=2),
     )
     try:
         loaded = load_project(project.root)

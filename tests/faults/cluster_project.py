@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["ClusterProject", "redis_db", "write_cluster_project"]
+__all__ = ["BROKER_DB", "RESULTS_DB", "ClusterProject", "redis_db", "write_cluster_project"]
+
+BROKER_DB, RESULTS_DB = 9, 10  # the Redis database numbers of the Celery broker and results
 
 CONTROLLER_INIT = """\
 from hostray.web.controller import ControllerType
@@ -131,9 +133,11 @@ def redis_db(url: str, db: int) -> str:
 
 
 def write_cluster_project(
-    root: Path, redis_url: str, broker: str, results: str, postgresql_url: str, ready_grace: float
+    root: Path, redis_url: str, postgresql_url: str, ready_grace: float
 ) -> ClusterProject:
-    """Write the project under `root` (the task table is created by the test)."""
+    """Write the project under `root`, its Celery broker and results in databases `BROKER_DB` and
+    `RESULTS_DB` of `redis_url`'s server (the task table is created by the test)."""
+    broker, results = redis_db(redis_url, BROKER_DB), redis_db(redis_url, RESULTS_DB)
     tag = uuid.uuid4().hex[:10]
     table, module = f"ch16_cluster_{tag}", f"cluster_jobs_{tag}"
     pg = urlsplit(postgresql_url)

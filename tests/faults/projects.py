@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +18,8 @@ from urllib.parse import urlsplit
 __all__ = [
     "HELLO_BODY",
     "ITEM",
-    "orm_db_settings",
+    "RestDatabase",
+    "rest_database",
     "write_project",
 ]
 
@@ -233,11 +235,19 @@ def _integer(key, value):
 """
 
 
-def orm_db_settings(url: str, workers: int) -> dict[str, Any]:
-    """An `orm_db` entry for the server at `url` (mysql://… or postgresql://…)."""
+@dataclass(frozen=True)
+class RestDatabase:
+    """What the REST endpoint reads: an `orm_db` entry (`settings`) and the table there."""
+
+    settings: dict[str, Any]
+    table: str
+
+
+def rest_database(url: str, table: str, workers: int) -> RestDatabase:
+    """`table` on the server at `url` (mysql://… or postgresql://…), through `workers` workers."""
     parts = urlsplit(url)
     module = "mysql" if parts.scheme.startswith("mysql") else "postgresql"
-    return {
+    settings = {
         "module": module,
         "worker": workers,
         "host": parts.hostname or "127.0.0.1",
@@ -246,21 +256,18 @@ def orm_db_settings(url: str, workers: int) -> dict[str, Any]:
         "user": parts.username or "",
         "password": parts.password or "",
     }
+    return RestDatabase(settings, table)
 
 
 def write_project(
     root: Path,
     *,
-    database: dict[str, Any] | None = None,
-    table: str = "",
+    rest: RestDatabase | None = None,
     memory_cache: dict[str, Any] | None = None,
     upload: dict[str, Any] | None = None,
     websocket_max_message_size: int | None = None,
-    shutdown_timeout: float = 10,
-    limits: dict[str, Any] | None = None,
 ) -> Path:
-    """Write the project under `root`; `database` (an orm_db entry) and `table` add /rest;
-    `limits` are top-level keys such as `max_body_size`."""
+    """Write the project under `root`; `rest` adds /rest and /rest-reserved on that database."""
     controllers: dict[str, Any] = {
         "/hello": {"enum": "faults_hello"},
         "/pid": {"enum": "faults_pid"},
@@ -279,9 +286,9 @@ def write_project(
         controllers["/session"] = {"enum": "faults_session"}
     if upload is not None:
         controllers["/upload"] = {"enum": "faults_upload", "params": upload}
-    if database is not None:
-        components["orm_db"] = {"db": database}
-        components["rest_store"] = {"db_id": "db", "table": table}
+    if rest is not None:
+        components["orm_db"] = {"db": rest.settings}
+        components["rest_store"] = {"db_id": "db", "table": rest.table}
         controllers["/rest"] = {"enum": "faults_rest"}
         controllers["/rest/([0-9]{1,9})"] = {"enum": "faults_rest_item"}
         controllers["/rest-reserved/([0-9]{1,9})"] = {"enum": "faults_rest_reserved"}
@@ -289,8 +296,7 @@ def write_project(
         "name": "faults",
         "port": 8888,
         "debug": False,
-        "shutdown_timeout": shutdown_timeout,
-        **(limits or {}),
+        "shutdown_timeout": 10,
         "controller": controllers,
         "component": components,
     }

@@ -60,10 +60,12 @@ async def _served_by(url: str) -> set[int]:
     """The pids that answer a round of fresh connections."""
 
     async def one() -> int:
-        async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session:
-            async with session.get(url) as response:
-                assert response.status == 200
-                return int(await response.text())
+        async with (
+            aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session,
+            session.get(url) as response,
+        ):
+            assert response.status == 200
+            return int(await response.text())
 
     return set(await asyncio.gather(*(one() for _ in range(50))))
 

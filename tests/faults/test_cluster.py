@@ -28,7 +28,7 @@ import pytest
 import redis
 import sqlalchemy
 
-from .cluster_project import ClusterProject, redis_db, write_cluster_project
+from .cluster_project import ClusterProject, write_cluster_project
 from .processes import STOP_TIMEOUT, ServerProcess
 
 pytestmark = pytest.mark.timeout(120)
@@ -37,7 +37,6 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 HOSTS = ("127.0.0.2", "127.0.0.3")
 READY_GRACE = 3.0
 CLIENT_LOOPS = 4
-BROKER_DB, RESULTS_DB = 9, 10
 BOUND = 90.0  # seconds the whole scenario may take
 WORKER_READY = re.compile(r"worker ready on")
 LISTENING = re.compile(r"listening on http://([\d.]+):(\d+) \(pid (\d+)\)")
@@ -177,10 +176,8 @@ class ClientLoop:
 
 @pytest.fixture
 def project(tmp_path: Path, redis_url: str, postgresql_url: str) -> Iterator[ClusterProject]:
-    broker, results = redis_db(redis_url, BROKER_DB), redis_db(redis_url, RESULTS_DB)
-    made = write_cluster_project(
-        tmp_path / "cluster", redis_url, broker, results, postgresql_url, READY_GRACE
-    )
+    made = write_cluster_project(tmp_path / "cluster", redis_url, postgresql_url, READY_GRACE)
+    broker, results = made.broker, made.results
     engine = sqlalchemy.create_engine(_sqlalchemy_url(postgresql_url))
     with engine.begin() as connection:
         connection.execute(

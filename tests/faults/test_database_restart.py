@@ -19,7 +19,7 @@ import pytest
 
 from .databases import server_down
 from .processes import ServerProcess, started_server
-from .projects import ITEM, orm_db_settings, write_project
+from .projects import ITEM, rest_database, write_project
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -130,7 +130,7 @@ class _down:
 
 async def test_mariadb_restart(tmp_path: Path, mysql_url: str, mysql_table: str) -> None:
     project = write_project(
-        tmp_path / "faults", database=orm_db_settings(mysql_url, workers=2), table=mysql_table
+        tmp_path / "faults", rest=rest_database(mysql_url, mysql_table, workers=2)
     )
     await _restart_during_traffic(project, "mysql")
 
@@ -140,7 +140,6 @@ async def test_postgresql_restart(
 ) -> None:
     project = write_project(
         tmp_path / "faults",
-        database=orm_db_settings(postgresql_url, workers=2),
-        table=postgresql_table,
+        rest=rest_database(postgresql_url, postgresql_table, workers=2),
     )
     await _restart_during_traffic(project, "postgresql")

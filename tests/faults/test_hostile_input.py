@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 
 from .processes import ServerProcess, started_server
-from .projects import HELLO_BODY, orm_db_settings, write_project
+from .projects import HELLO_BODY, RestDatabase, rest_database, write_project
 from .rawhttp import RawConnection
 
 pytestmark = pytest.mark.timeout(150)
@@ -54,10 +54,12 @@ class Hostile:
         )
 
     async def still_answers(self) -> None:
-        async with aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session:
-            async with session.get(f"{self.url}/hello") as response:
-                assert response.status == 200
-                assert await response.text() == HELLO_BODY
+        async with (
+            aiohttp.ClientSession(timeout=CLIENT_TIMEOUT) as session,
+            session.get(f"{self.url}/hello") as response,
+        ):
+            assert response.status == 200
+            assert await response.text() == HELLO_BODY
         assert self.server.process.poll() is None
         assert "Traceback" not in self.server.text(), self.server.text()
 
@@ -65,23 +67,21 @@ class Hostile:
 @pytest.fixture
 def hostile(tmp_path: Path) -> Iterator[Hostile]:
     """The faults project with uploads and a small websocket frame limit (no database)."""
-    yield from _serve(tmp_path, {})
+    yield from _serve(tmp_path, None)
 
 
 @pytest.fixture
 def hostile_rest(tmp_path: Path, mysql_url: str, mysql_table: str) -> Iterator[Hostile]:
     """The same project with the REST endpoint on MariaDB."""
-    yield from _serve(
-        tmp_path, {"database": orm_db_settings(mysql_url, workers=2), "table": mysql_table}
-    )
+    yield from _serve(tmp_path, rest_database(mysql_url, mysql_table, workers=2))
 
 
-def _serve(tmp_path: Path, extra: dict[str, object]) -> Iterator[Hostile]:
+def _serve(tmp_path: Path, rest: RestDatabase | None) -> Iterator[Hostile]:
     project = write_project(
         tmp_path / "faults",
+        rest=rest,
         upload={"upload_dir": "uploads", "max_body_size": UPLOAD_LIMIT},
         websocket_max_message_size=FRAME_LIMIT,
-        **extra,  # type: ignore[arg-type]
     )
     (project / "uploads").mkdir()
     with started_server(project) as server:
@@ -138,9 +138,10 @@ async def test_upload_names_never_leave_upload_dir(hostile: Hostile) -> None:
                 assert response.status == 400, (name, how, response.status, text)
         async with session.post(upload, data=b"kept", params={"filename": "in/side.txt"}) as ok:
             assert ok.status == 200, await ok.text()
-    assert (hostile.upload_dir / "in" / "side.txt").read_bytes() == b"kept"
+    kept = await asyncio.to_thread((hostile.upload_dir / "in" / "side.txt").read_bytes)
+    assert kept == b"kept"
     assert hostile.written_outside_upload_dir() == []
-    assert not Path("/etc/hostray-faults.txt").exists()
+    assert not await asyncio.to_thread(Path("/etc/hostray-faults.txt").exists)
     print(f"\nescaping upload names: {dict(statuses)}")
     await hostile.still_answers()
 

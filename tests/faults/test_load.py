@@ -15,7 +15,7 @@ import pytest
 
 from .load import run_wrk
 from .processes import rss_bytes, started_server
-from .projects import HELLO_BODY, ITEM, orm_db_settings, write_project
+from .projects import HELLO_BODY, ITEM, rest_database, write_project
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -56,6 +56,6 @@ def test_rest_endpoint_under_a_thousand_connections(
     tmp_path: Path, mysql_url: str, mysql_table: str
 ) -> None:
     project = write_project(
-        tmp_path / "faults", database=orm_db_settings(mysql_url, workers=4), table=mysql_table
+        tmp_path / "faults", rest=rest_database(mysql_url, mysql_table, workers=4)
     )
     _load(project, "/rest/1", ITEM, json.loads)

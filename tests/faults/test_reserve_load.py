@@ -17,7 +17,7 @@ import pytest
 
 from .load import run_wrk
 from .processes import started_server
-from .projects import ITEM, orm_db_settings, write_project
+from .projects import ITEM, rest_database, write_project
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -38,8 +38,7 @@ def test_a_reserved_orm_worker_per_request_under_a_thousand_connections(
 ) -> None:
     project = write_project(
         tmp_path / "faults",
-        database=orm_db_settings(mysql_url, workers=WORKERS),
-        table=mysql_table,
+        rest=rest_database(mysql_url, mysql_table, workers=WORKERS),
     )
     with started_server(project) as server:
         listening = server.next_listening()

@@ -31,18 +31,22 @@ CLIENT_TIMEOUT = aiohttp.ClientTimeout(total=30)
 async def _write_session(base: str, value: str) -> aiohttp.CookieJar:
     """A client that writes `value` into its session; its cookie jar holds the session id."""
     jar = aiohttp.CookieJar(unsafe=True)
-    async with aiohttp.ClientSession(cookie_jar=jar, timeout=CLIENT_TIMEOUT) as client:
-        async with client.post(f"{base}/session", params={"value": value}, data=b"") as response:
-            assert response.status == 200, await response.text()
-            assert (await response.json()) == {"value": value}
+    async with (
+        aiohttp.ClientSession(cookie_jar=jar, timeout=CLIENT_TIMEOUT) as client,
+        client.post(f"{base}/session", params={"value": value}, data=b"") as response,
+    ):
+        assert response.status == 200, await response.text()
+        assert (await response.json()) == {"value": value}
     return jar
 
 
 async def _read_session(base: str, jar: aiohttp.CookieJar) -> object:
-    async with aiohttp.ClientSession(cookie_jar=jar, timeout=CLIENT_TIMEOUT) as client:
-        async with client.get(f"{base}/session") as response:
-            assert response.status == 200, await response.text()
-            return (await response.json())["value"]
+    async with (
+        aiohttp.ClientSession(cookie_jar=jar, timeout=CLIENT_TIMEOUT) as client,
+        client.get(f"{base}/session") as response,
+    ):
+        assert response.status == 200, await response.text()
+        return (await response.json())["value"]
 
 
 async def _loop_hello(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -102,9 +102,9 @@ def make_schema() -> Schema:
         note = Column(String(100))
         schedule = Column(DateTime, default=datetime.now)
 
-        column_type_validations = {"gender": GenderType}
-        column_fix = ["name"]
-        client_excluded_columns = ["secret"]
+        column_type_validations: ClassVar[dict[str, Any]] = {"gender": GenderType}
+        column_fix: ClassVar[list[str]] = ["name"]
+        client_excluded_columns: ClassVar[list[str]] = ["secret"]
 
     return Schema(base, Person, Person.__tablename__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import Column, Date, DateTime, Integer, String
@@ -171,7 +171,7 @@ def test_validation_by_a_callable() -> None:
         __tablename__ = "item"
         id = Column(Integer, primary_key=True)
         code = Column(String(8))
-        column_type_validations = {"code": int}
+        column_type_validations: ClassVar[dict[str, Any]] = {"code": int}
 
     Item().parameter_validation(code="42")
     with pytest.raises(EntityValidationError, match=r"item\.code: 'x1' is not a valid int"):

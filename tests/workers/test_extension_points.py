@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -14,7 +14,7 @@ from hostray.workers import AsyncWorkerPool, FunctionQueueWorker, WorkerPool
 class StatefulWorker(FunctionQueueWorker):
     """Passes per-thread state to every call, as the ORM worker passes its session."""
 
-    exits: list[str] = []
+    exits: ClassVar[list[str]] = []
 
     def __init__(self) -> None:
         super().__init__()

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import Column, DateTime, Integer, String
@@ -43,9 +43,9 @@ class SampleEntity(Base, EntityBaseAddon):  # type: ignore[misc,valid-type]
     note = Column(String(100))
     schedule = Column(DateTime, default=datetime.now)
 
-    column_type_validations = {"gender": GenderType}
-    column_fix = ["name"]
-    client_excluded_columns = ["secret"]
+    column_type_validations: ClassVar[dict[str, Any]] = {"gender": GenderType}
+    column_fix: ClassVar[list[str]] = ["name"]
+    client_excluded_columns: ClassVar[list[str]] = ["secret"]
 
 
 class SampleAccessor(OrmDBEntityAccessor[SampleEntity]):

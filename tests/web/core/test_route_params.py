@@ -97,9 +97,11 @@ def test_a_controller_failing_in_initialize_answers_500_and_logs_where(
     )
     server = RunningServer(root)
     try:
-        with caplog.at_level(logging.ERROR, logger="tornado.application"):
-            with pytest.raises(urllib.error.HTTPError) as answered:
-                urllib.request.urlopen(server.url("/failing"), timeout=30)
+        with (
+            caplog.at_level(logging.ERROR, logger="tornado.application"),
+            pytest.raises(urllib.error.HTTPError) as answered,
+        ):
+            urllib.request.urlopen(server.url("/failing"), timeout=30)
         assert answered.value.code == 500
         with urllib.request.urlopen(server.url("/typed"), timeout=30) as response:
             assert response.read() == b"7"  # the server still serves

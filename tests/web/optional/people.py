@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, DateTime, Integer, String
 
@@ -35,8 +35,8 @@ def people_model(table: str | None = None) -> tuple[Any, type, OrmDBEntityAccess
         note = Column(String(100))
         schedule = Column(DateTime, default=datetime.now)
 
-        column_type_validations = {"gender": GenderType}
-        column_fix = ["name"]
-        client_excluded_columns = ["secret"]
+        column_type_validations: ClassVar[dict[str, Any]] = {"gender": GenderType}
+        column_fix: ClassVar[list[str]] = ["name"]
+        client_excluded_columns: ClassVar[list[str]] = ["secret"]
 
     return base, PersonEntity, OrmDBEntityAccessor(PersonEntity)

@@ -3,9 +3,9 @@ test_orm_rest.py), configuration errors and what info() shows."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -141,7 +141,7 @@ async def test_reset_session_respects_connection_refresh(
     assert slow.pool.checkedin() == 0  # closed; the next call reconnects
     assert await orm.run_accessor_async("slow", accessor.select) == []
 
-    time.sleep(0.06)
+    await asyncio.sleep(0.06)
     orm.reset_session("fast")  # connection_refresh has passed
     assert fast.pool.checkedin() == 0
 

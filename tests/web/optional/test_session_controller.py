@@ -163,9 +163,11 @@ async def test_secure_flag_under_tls(serve: Serve, tmp_path: Path) -> None:
     client_context = ssl.create_default_context()
     ca.configure_trust(client_context)
     base = await serve(sess_lifetime=600, ssl_options=server_context)
-    async with client(connector=aiohttp.TCPConnector(ssl=client_context)) as http:
-        async with http.get(base + "/count") as response:
-            assert SimpleCookie(session_cookie(response))[COOKIE]["secure"] is True
+    async with (
+        client(connector=aiohttp.TCPConnector(ssl=client_context)) as http,
+        http.get(base + "/count") as response,
+    ):
+        assert SimpleCookie(session_cookie(response))[COOKIE]["secure"] is True
 
 
 @pytest.mark.redis
@@ -271,9 +273,8 @@ async def test_without_memory_cache_the_error_names_the_component(
     server.listen(0, "127.0.0.1")
     port = next(iter(server._sockets.values())).getsockname()[1]
     try:
-        async with client() as http:
-            async with http.get(f"http://127.0.0.1:{port}/count") as response:
-                assert response.status == 500
+        async with client() as http, http.get(f"http://127.0.0.1:{port}/count") as response:
+            assert response.status == 500
         assert "sessions need the memory_cache component" in caplog.text
     finally:
         server.stop()

@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 from hostray.cli.errors import CliError
-from hostray.cli.templates import write_template
+from hostray.cli.project_templates import write_template
 from hostray.cli.versions import compatible_requirement
 from hostray.web.config_validator import (
     DEFAULT_BODY_TIMEOUT,

@@ -27,6 +27,7 @@ from .logger import (
     install_console_fallback,
     set_default_loggers_level,
 )
+from .parameter_types import config_path
 from .positions import ConfigDict, location_of
 from .secrets import SECRET_MASK, is_secret_key, mask_secrets, mask_url
 from .utils import (
@@ -39,19 +40,17 @@ from .utils import (
     size_bytes_to_string,
     walk_to_file_paths,
 )
-from .validation import UNSET
-from .validator import (
+from .validator_metaclasses import (
     ConfigBaseElementMeta,
     ConfigContainerMeta,
     ConfigElementMeta,
-    ConfigElementType,
     ConfigParameters,
     ConfigScalableContainerMeta,
     ConfigScalableElementMeta,
     ConfigSwitchableElementMeta,
     validator_scope,
 )
-from .value_types import config_path
+from .validator_node import UNSET, ConfigElementType
 from .yaml_loader import load_yaml, substitute_env
 
 __all__ = [

@@ -21,19 +21,20 @@ from hostray.workers.errors import PoolClosedError
 if TYPE_CHECKING:
     from hostray.workers._reservation import Waiter
 
-__all__ = ["Disposable", "Hub", "QueueThread", "current_worker", "track_for_exit"]
+__all__ = ["Hub", "QueueThread", "SupportsDispose", "current_worker", "track_for_exit"]
 
 logger = logging.getLogger("hostray.workers")
 
 
-class Disposable(Protocol):
-    """Anything `dispose()` shuts down: standalone workers and pools."""
+class SupportsDispose(Protocol):
+    """Anything with a `dispose()` that shuts it down (standalone workers and pools): the type
+    `track_for_exit` takes. The base class that gives them `with` support is `Disposable`."""
 
     def dispose(self) -> None:
         """Stop accepting calls, finish the queued ones, end the threads."""
 
 
-_live: weakref.WeakSet[Disposable] = weakref.WeakSet()
+_live: weakref.WeakSet[SupportsDispose] = weakref.WeakSet()
 _local = threading.local()
 
 
@@ -42,7 +43,7 @@ def current_worker() -> QueueThread | None:
     return getattr(_local, "worker", None)
 
 
-def track_for_exit(owner: Disposable) -> None:
+def track_for_exit(owner: SupportsDispose) -> None:
     """Dispose `owner` at interpreter exit, so that queued calls run instead of vanishing."""
     _live.add(owner)
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from tornado.netutil import bind_sockets
 
-from hostray.cli.templates import write_template
+from hostray.cli.project_templates import write_template
 from hostray.web.component import ComponentManager
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer

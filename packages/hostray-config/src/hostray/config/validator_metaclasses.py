@@ -14,14 +14,14 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import ConfigError
-from .validation import UNSET, ConfigElementType, validate
-from .value_types import check_value, describe_type, is_parameter_type, short_repr
+from .parameter_types import check_value, describe_type, is_parameter_type, short_repr
+from .validation_walk import validate
+from .validator_node import UNSET, ConfigElementType
 
 __all__ = [
     "ConfigBaseElementMeta",
     "ConfigContainerMeta",
     "ConfigElementMeta",
-    "ConfigElementType",
     "ConfigParameters",
     "ConfigScalableContainerMeta",
     "ConfigScalableElementMeta",

@@ -1,7 +1,8 @@
 """The validation walk: data against a validator class tree, collecting every problem.
 
-Kept apart from the metaclasses (validator.py) so that the walk reads top to bottom. Each problem
-is one line: ``[file:line: ]dotted.path: what was expected, what was found``.
+Kept apart from the metaclasses (validator_metaclasses.py) so that the walk reads top to bottom; it
+reads any `ValidatorNode` (validator_node.py), so it does not import them. Each problem is one line:
+``[file:line: ]dotted.path: what was expected, what was found``.
 """
 
 from __future__ import annotations
@@ -10,36 +11,14 @@ import copy
 import difflib
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .parameter_types import check_value, describe_type, short_repr
 from .positions import ConfigDict, location_of
 from .secrets import is_secret_key, mask_secrets
-from .value_types import check_value, describe_type, short_repr
+from .validator_node import UNSET, ConfigElementType, ValidatorNode
 
-if TYPE_CHECKING:
-    from .validator import ConfigBaseElementMeta
-
-__all__ = ["UNSET", "ConfigElementType", "validate"]
-
-
-class _Unset:
-    """Marks an element without a default (``None`` is a legitimate default)."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
-
-
-class ConfigElementType:
-    """The kinds of validator classes."""
-
-    Container = "container"
-    Element = "element"
-    ScalableContainer = "scalable_container"
-    ScalableElement = "scalable_element"
-    SwitchableElement = "switchable_element"
+__all__ = ["validate"]
 
 
 _SCALABLE = (ConfigElementType.ScalableContainer, ConfigElementType.ScalableElement)
@@ -65,17 +44,13 @@ class _Walk:
         # A key may be a URL with its password (a services base URL): mask it in the path too.
         self.problems.append(mask_secrets(": ".join([*parts, message])))
 
-    def value(
-        self, schema: ConfigBaseElementMeta, value: Any, path: str, where: object, key: Any
-    ) -> Any:
+    def value(self, schema: ValidatorNode, value: Any, path: str, where: object, key: Any) -> Any:
         kind = schema.element_kind
         if kind in (ConfigElementType.Container, ConfigElementType.ScalableContainer):
             return self.container(schema, value, path, where, key)
         return self.element(schema, value, path, where, key)
 
-    def element(
-        self, schema: ConfigBaseElementMeta, value: Any, path: str, where: object, key: Any
-    ) -> Any:
+    def element(self, schema: ValidatorNode, value: Any, path: str, where: object, key: Any) -> Any:
         expected = schema.parameter_type
         if value is None and not check_value(expected, None)[0]:
             if schema.required:
@@ -94,7 +69,7 @@ class _Walk:
         return converted
 
     def container(
-        self, schema: ConfigBaseElementMeta, value: Any, path: str, where: object, key: Any
+        self, schema: ValidatorNode, value: Any, path: str, where: object, key: Any
     ) -> Any:
         if value is None:
             value = _empty_at(where, key)
@@ -123,13 +98,13 @@ class _Walk:
 
     def switches(
         self,
-        named: dict[str, ConfigBaseElementMeta],
+        named: dict[str, ValidatorNode],
         level: _Level,
         missing_at: tuple[object, Any],
         handled: set[Any],
-    ) -> dict[str, ConfigBaseElementMeta]:
+    ) -> dict[str, ValidatorNode]:
         """Validate the switch keys among ``named``; the sibling schemas their values select."""
-        siblings: dict[str, ConfigBaseElementMeta] = {}
+        siblings: dict[str, ValidatorNode] = {}
         for child in named.values():
             if child.element_kind != ConfigElementType.SwitchableElement:
                 continue
@@ -146,7 +121,7 @@ class _Walk:
 
     def named(
         self,
-        schemas: dict[str, ConfigBaseElementMeta],
+        schemas: dict[str, ValidatorNode],
         level: _Level,
         missing_at: tuple[object, Any],
         handled: set[Any],
@@ -168,13 +143,13 @@ class _Walk:
 
     def switch(
         self,
-        child: ConfigBaseElementMeta,
+        child: ValidatorNode,
         value: Mapping[Any, Any],
         path: str,
         *,
         missing_at: tuple[object, Any],
         result: dict[Any, Any],
-    ) -> dict[str, ConfigBaseElementMeta] | None:
+    ) -> dict[str, ValidatorNode] | None:
         """Validate a switch key; the element schemas its value selects (None: no valid choice)."""
         name = child.__name__
         child_path = _join(path, name)
@@ -200,7 +175,7 @@ class _Walk:
 
     def extra(
         self,
-        scalables: list[ConfigBaseElementMeta],
+        scalables: list[ValidatorNode],
         known: list[str],
         item_key: Any,
         item: Any,
@@ -230,7 +205,7 @@ class _Walk:
         self.report(level.value, item_key, child_path, message)
 
 
-def validate(schema: ConfigBaseElementMeta, data: Any, route: str = "") -> tuple[Any, list[str]]:
+def validate(schema: ValidatorNode, data: Any, route: str = "") -> tuple[Any, list[str]]:
     """Validate ``data`` against ``schema``; the validated data and every problem found."""
     walk = _Walk()
     path = route
@@ -259,7 +234,7 @@ def _join(path: str, key: Any) -> str:
     return f"{path}.{text}" if path else text
 
 
-def _noun(schema: ConfigBaseElementMeta) -> str:
+def _noun(schema: ValidatorNode) -> str:
     if schema.element_kind == ConfigElementType.Container:
         return "section"
     return "key"
