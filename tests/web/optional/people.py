@@ -1,7 +1,8 @@
 """The entity of the orm_db tests: the seed's PersonEntity, one table (and base) per test."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the entity class is made later, when a test calls
+# people_model(), and SQLAlchemy would then resolve its string annotations through
+# sys.modules[__name__], which loading a project may have purged (web/_reserved.py).
 import uuid
 from datetime import datetime
 from enum import Enum
