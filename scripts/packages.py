@@ -51,7 +51,7 @@ PACKAGES: dict[str, Package] = {
         Package(
             "hostray-web",
             ("web", "util", "unit_test"),
-            "redis,mysql,postgresql,celery,metrics",
+            "redis,mysql,postgresql,celery,metrics,otel",
             ("tests/web",),
         ),
         Package("hostray-cli", ("cli",), "celery,postgresql,metrics", ("tests/cli", "tests/e2e")),
