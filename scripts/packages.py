@@ -54,7 +54,9 @@ PACKAGES: dict[str, Package] = {
             "redis,mysql,postgresql,celery,metrics,otel",
             ("tests/web",),
         ),
-        Package("hostray-cli", ("cli",), "celery,postgresql,metrics", ("tests/cli", "tests/e2e")),
+        Package(
+            "hostray-cli", ("cli",), "celery,postgresql,metrics,otel", ("tests/cli", "tests/e2e")
+        ),
     )
 }
 
