@@ -16,7 +16,7 @@ setup: $(STAMP)
 $(STAMP): $(wildcard packages/*/pyproject.toml) requirements-dev.txt requirements-test.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# pip 23.2 (what python3 -m venv brings here) cannot backtrack through an extra's
-	@# requirements (hostray-web[otel]); 23.3 and later can.
+	@# requirements (the web package's otel extra); 23.3 and later can.
 	$(BIN)/python -m pip install -q --disable-pip-version-check "pip>=23.3"
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check $(EDITABLE)
