@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
+import socket
 import subprocess
 import sys
 import textwrap
@@ -28,10 +30,10 @@ ENDPOINT = "http://127.0.0.1:4318/v1/traces"
 SECRET = "s3cret-pass"
 
 
-def _project(root: Path, block: str) -> Path:
+def _project(root: Path, block: str, head: str = "name: configured\nport: 0\n") -> Path:
     root.mkdir(parents=True, exist_ok=True)
     config = (
-        "name: configured\nport: 0\n"
+        head
         + textwrap.dedent(block)
         + ("controller:\n    /components_info:\n        enum: components_info\n")
     )
@@ -169,3 +171,24 @@ def test_a_server_without_the_block_never_imports_opentelemetry(tmp_path: Path) 
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_collector_that_is_down_does_not_hold_the_stop_up(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as sock:  # a port nothing listens on: every export is refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    endpoint = f"http://collector:{SECRET}@127.0.0.1:{port}/v1/traces"
+    head = "name: down\nshutdown_timeout: 0.2\n"
+    root = _project(tmp_path / "down", f"tracing:\n    endpoint: {endpoint}\n", head)
+    server = RunningServer(root)
+    with _DIRECT.open(server.url("/components_info"), timeout=30) as response:
+        assert response.status == 200
+    with caplog.at_level(logging.WARNING, logger="hostray.web.tracing"):
+        server.stop()  # returns: the refused exports were given up
+    (warning,) = [r for r in caplog.records if r.name == "hostray.web.tracing"]
+    assert warning.getMessage() == (
+        f"tracing: http://collector:***@127.0.0.1:{port}/v1/traces did not take the queued "
+        "spans in time; they are dropped"
+    )

@@ -172,13 +172,14 @@ class HostrayServer:
         if self.component_manager is not None:
             self.component_manager.shutdown_timeout = max(deadline - loop.time(), 0.0)
             await self.component_manager.dispose_async()
-        await self._close_tracing()
+        await self._close_tracing(deadline - loop.time())
         self._log(logging.INFO, 102, self.project.name)
 
-    async def _close_tracing(self) -> None:
-        """Export the spans still queued and shut the tracing session down (if there is one)."""
+    async def _close_tracing(self, seconds_left: float | None = None) -> None:
+        """Export the spans still queued, within what is left of `shutdown_timeout` (or the
+        session's minimum), and shut the tracing session down (if there is one)."""
         if self.tracing is not None:
-            await self.tracing.close()
+            await self.tracing.close(seconds_left)
 
     async def _close_websockets(self, app: HostrayApplication, timeout: float) -> None:
         if not app.open_websockets:

@@ -3,12 +3,14 @@
 Made in `HostrayServer.start`, so under `hostray start --processes N` each child makes its own
 after the fork (the BatchSpanProcessor's export thread is the child's); nothing is made in the
 parent. `close` flushes what is still queued and shuts the exporter down, so the spans of the
-last requests before SIGTERM are sent.
+last requests before SIGTERM are sent; a collector that does not take them in time does not hold
+the stop up: they are dropped with a warning.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -17,14 +19,18 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
+from hostray.config import mask_url
+
 from .instrumentation import instrument
 from .settings import TracingSettings
 from .switch import SWITCH
 
-__all__ = ["FLUSH_TIMEOUT", "TracingSession"]
+__all__ = ["MIN_FLUSH_TIMEOUT", "TracingSession"]
 
-FLUSH_TIMEOUT = 10.0
-"""Seconds a graceful stop waits at most for the queued spans to be exported."""
+MIN_FLUSH_TIMEOUT = 1.0
+"""Seconds the queued spans get at least, even when the stop used up its `shutdown_timeout`."""
+
+logger = logging.getLogger("hostray.web.tracing")
 
 
 class TracingSession:
@@ -42,23 +48,29 @@ class TracingSession:
                 {SERVICE_NAME: settings.service_name, PROCESS_PID: os.getpid()}
             ),
         )
-        self.provider.add_span_processor(
-            BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.endpoint))
-        )
+        self.exporter = OTLPSpanExporter(endpoint=settings.endpoint)
+        self.processor = BatchSpanProcessor(self.exporter)
+        self.provider.add_span_processor(self.processor)
         self._closed = False
         instrument()
         SWITCH.activate(self.provider)
 
-    async def close(self, timeout: float = FLUSH_TIMEOUT) -> None:
-        """Stop making spans with this provider, export what is queued (up to `timeout`
-        seconds) and shut the exporter down; a second call does nothing."""
+    async def close(self, timeout: float | None = None) -> None:
+        """Stop making spans with this provider, export what is queued and shut the exporter
+        down; a second call does nothing. After `timeout` seconds (at least
+        `MIN_FLUSH_TIMEOUT`) the export is given up: only the request already sent may still
+        take up to the exporter's own timeout (OTEL_EXPORTER_OTLP_TIMEOUT, 10 s)."""
         if self._closed:
             return
         self._closed = True
         SWITCH.deactivate(self.provider)
-        await asyncio.to_thread(self._flush_and_shut_down, timeout)
-
-    def _flush_and_shut_down(self, timeout: float) -> None:
-        """Blocking part of `close`, run on a thread: the export may take a round trip."""
-        self.provider.force_flush(int(timeout * 1000))
-        self.provider.shutdown()
+        flush = asyncio.ensure_future(asyncio.to_thread(self.processor.force_flush))
+        done, _ = await asyncio.wait({flush}, timeout=max(timeout or 0.0, MIN_FLUSH_TIMEOUT))
+        if not done:
+            logger.warning(
+                "tracing: %s did not take the queued spans in time; they are dropped",
+                mask_url(self.settings.endpoint),
+            )
+            await asyncio.to_thread(self.exporter.shutdown)  # ends the export's retries
+        await flush
+        await asyncio.to_thread(self.provider.shutdown)
