@@ -1,5 +1,6 @@
 """A traced project: `/work` counts rows of a SQLite table through `orm_db`, calls an upstream
-through `services` and logs (JSON lines) in the handler and in a worker pool thread."""
+through `services` (awaited on the loop, and blocking from a worker pool thread) and logs (JSON
+lines) in the handler and in a worker pool thread."""
 
 from __future__ import annotations
 
@@ -89,7 +90,9 @@ FILES = {
                 count = await manager.get_component(TracedComponentTypes.Store).count()
                 services = manager.get_component(OptionalComponentTypes.Service)
                 upstream = await services.invoke_async("upstream", "get")
-                self.write({"count": count, "upstream": upstream.status_code})
+                blocking = await pools.run_method_async(services.invoke, "upstream", "get")
+                statuses = [upstream.status_code, blocking.status_code]
+                self.write({"count": count, "upstream": statuses})
         """,
 }
 
