@@ -3,7 +3,8 @@ instrumentation libraries, all holding the `switch.SWITCH` provider:
 
 - Tornado: a SERVER span per request, named `METHOD route` (`GET /notes`), continuing the trace
   of an incoming `traceparent` (OTEL_PYTHON_TORNADO_EXCLUDED_URLS leaves routes out), with the
-  route pattern as configured (`http.route`) and the request's id (`hostray.request_id`).
+  route pattern as configured (`http.route`) and the request's id (`hostray.request_id`); and a
+  CLIENT span per `AsyncHTTPClient.fetch` of the project's code.
 - aiohttp: a CLIENT span per `services` call, its `traceparent` sent upstream.
 - SQLAlchemy: a CLIENT span per statement of the engines `orm_db` makes, through hostray-orm's
   `add_engine_hook`, for engines made while a traced server runs.
@@ -33,7 +34,7 @@ __all__ = [
     "REQUEST_ID_ATTRIBUTE",
     "SQLALCHEMY_SCOPE",
     "instrument",
-    "name_request_span",
+    "tag_request_span",
     "trace_engine",
     "trace_log_fields",
 ]
@@ -56,7 +57,7 @@ def instrument() -> None:
         if _instrumented:
             return
         TornadoInstrumentor().instrument(  # type: ignore[no-untyped-call]
-            tracer_provider=SWITCH, server_request_hook=name_request_span
+            tracer_provider=SWITCH, server_request_hook=tag_request_span
         )
         AioHttpClientInstrumentor().instrument(tracer_provider=SWITCH)
         add_engine_hook(trace_engine)
@@ -67,7 +68,7 @@ def instrument() -> None:
         _instrumented = True
 
 
-def name_request_span(span: trace.Span, handler: Any) -> None:
+def tag_request_span(span: trace.Span, handler: Any) -> None:
     """Put the request's route pattern and id (from its log context) on its SERVER span."""
     context = LOG_CONTEXT.get()
     if context is not None and span.is_recording():
