@@ -15,6 +15,9 @@ setup: $(STAMP)
 
 $(STAMP): $(wildcard packages/*/pyproject.toml) requirements-dev.txt requirements-test.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# pip 23.2 (what python3 -m venv brings here) cannot backtrack through an extra's
+	@# requirements (the web package's otel extra); 23.3 and later can.
+	$(BIN)/python -m pip install -q --disable-pip-version-check "pip>=23.3"
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check $(EDITABLE)
 	@touch $@

@@ -50,6 +50,8 @@ def make_venv(name: str, dist: Path) -> Path:
         "".join(f"{n}=={_built_version(n, dist)}\n" for n in PACKAGES), encoding="utf-8"
     )
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    # pip 23.2 cannot backtrack through an extra's requirements (hostray-web[otel]); 23.3 can.
+    run([*pip, "pip>=23.3"])
     run([*pip, "--find-links", str(dist), "-c", str(constraints), PACKAGES[name].requirement])
     return python
 

@@ -51,10 +51,12 @@ PACKAGES: dict[str, Package] = {
         Package(
             "hostray-web",
             ("web", "util", "unit_test"),
-            "redis,mysql,postgresql,celery,metrics",
+            "redis,mysql,postgresql,celery,metrics,otel",
             ("tests/web",),
         ),
-        Package("hostray-cli", ("cli",), "celery,postgresql,metrics", ("tests/cli", "tests/e2e")),
+        Package(
+            "hostray-cli", ("cli",), "celery,postgresql,metrics,otel", ("tests/cli", "tests/e2e")
+        ),
     )
 }
 

@@ -3,7 +3,9 @@
 `LOG_CONTEXT` holds the fields of the request being served (request_id, route, and status and
 duration_ms once it is answered); a contextvar, so it follows the request into tasks and into the
 worker threads hostray hands work to. With `json`, each record is one JSON object:
-time, level, logger, message, the context's fields, and exc when an exception is attached.
+time, level, logger, message, the context's fields, the fields of every provider added with
+`add_log_fields` (hostray-web's tracing adds trace_id and span_id that way), and exc when an
+exception is attached.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
@@ -19,8 +22,11 @@ __all__ = [
     "LOG_CONTEXT",
     "LOG_FORMATS",
     "JsonFormatter",
+    "LogFieldsProvider",
+    "add_log_fields",
     "console_line",
     "current_log_format",
+    "remove_log_fields",
     "set_log_format",
 ]
 
@@ -30,7 +36,11 @@ LOG_FORMATS = ("text", "json")
 LOG_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar("hostray_log_context", default=None)
 """The fields of the request being served, added to every JSON line logged while serving it."""
 
+LogFieldsProvider = Callable[[], Mapping[str, Any] | None]
+"""Called as each JSON line is made, in the logging thread's context: fields to add, or None."""
+
 _FORMAT = {"value": "text"}
+_PROVIDERS: tuple[LogFieldsProvider, ...] = ()
 _LOCK = threading.Lock()
 _RECORD_FIELDS = ("status", "duration_ms", "route", "request_id")
 
@@ -52,6 +62,10 @@ class JsonFormatter(logging.Formatter):
         context = LOG_CONTEXT.get()
         if context:
             line.update(context)
+        for provider in _PROVIDERS:
+            fields = provider()
+            if fields:
+                line.update(fields)
         for field in _RECORD_FIELDS:
             value = record.__dict__.get(field)
             if value is not None:
@@ -61,6 +75,24 @@ class JsonFormatter(logging.Formatter):
         elif record.exc_text:
             line["exc"] = record.exc_text
         return json.dumps(line, default=str, ensure_ascii=False)
+
+
+def add_log_fields(provider: LogFieldsProvider) -> None:
+    """Add `provider()`'s fields to every JSON line from now on; adding it again changes nothing.
+
+    A package that knows more about the work being logged (the current trace's ids) adds them
+    without hostray-config depending on it. A provider must be quick and must not log."""
+    global _PROVIDERS
+    with _LOCK:
+        if provider not in _PROVIDERS:
+            _PROVIDERS = (*_PROVIDERS, provider)
+
+
+def remove_log_fields(provider: LogFieldsProvider) -> None:
+    """Stop adding `provider()`'s fields (a no-op if it was not added)."""
+    global _PROVIDERS
+    with _LOCK:
+        _PROVIDERS = tuple(p for p in _PROVIDERS if p is not provider)
 
 
 def set_log_format(log_format: str) -> None:

@@ -15,10 +15,13 @@ if TYPE_CHECKING:
     from .engines import (
         DB_MODULE_NAME,
         DEFAULT_PORTS,
+        EngineHook,
         HasMetadata,
+        add_engine_hook,
         create_orm_engine,
         create_tables,
         get_session_maker,
+        remove_engine_hook,
     )
     from .entity import DatetimeConverter, EntityBaseAddon, PyDatetimeConverter
     from .errors import DatabaseUnavailableError, EntityValidationError
@@ -29,6 +32,7 @@ __all__ = [
     "DEFAULT_PORTS",
     "DatabaseUnavailableError",
     "DatetimeConverter",
+    "EngineHook",
     "EntityBaseAddon",
     "EntityValidationError",
     "HasMetadata",
@@ -37,12 +41,14 @@ __all__ = [
     "OrmDBEntityAccessor",
     "PyDatetimeConverter",
     "__version__",
+    "add_engine_hook",
     "create_orm_engine",
     "create_tables",
     "declarative_scope",
     "declared_bases",
     "get_declarative_base",
     "get_session_maker",
+    "remove_engine_hook",
 ]
 
 _LAZY = {
@@ -52,10 +58,13 @@ _LAZY = {
     "get_declarative_base": ".base",
     "DB_MODULE_NAME": ".engines",
     "DEFAULT_PORTS": ".engines",
+    "EngineHook": ".engines",
     "HasMetadata": ".engines",
+    "add_engine_hook": ".engines",
     "create_orm_engine": ".engines",
     "create_tables": ".engines",
     "get_session_maker": ".engines",
+    "remove_engine_hook": ".engines",
     "DatetimeConverter": ".entity",
     "EntityBaseAddon": ".entity",
     "PyDatetimeConverter": ".entity",

@@ -3,14 +3,16 @@
 Every engine recycles connections older than `connection_refresh` seconds; a database server's
 engine also checks each connection it lends out (`_pool_hooks`), so one the server dropped is
 replaced without the caller noticing. A server that cannot be reached raises
-`DatabaseUnavailableError` within the connect timeout instead of hanging.
+`DatabaseUnavailableError` within the connect timeout instead of hanging. The hooks of
+`add_engine_hook` see every engine `create_orm_engine` makes (hostray-web's tracing instruments
+them).
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -28,11 +30,14 @@ __all__ = [
     "DEFAULT_PORTS",
     "SQLITE_BUSY_TIMEOUT",
     "TABLE_LOCK_TIMEOUT",
+    "EngineHook",
     "HasMetadata",
+    "add_engine_hook",
     "create_orm_engine",
     "create_tables",
     "db_module_of",
     "get_session_maker",
+    "remove_engine_hook",
 ]
 
 CONNECT_TIMEOUT = 5
@@ -43,6 +48,26 @@ SQLITE_BUSY_TIMEOUT = 30
 
 TABLE_LOCK_TIMEOUT = 60
 """Seconds `create_tables` waits for another process that is creating the same tables."""
+
+
+EngineHook = Callable[[Engine], None]
+"""Called with each new engine before `create_orm_engine` returns it."""
+
+_ENGINE_HOOKS: tuple[EngineHook, ...] = ()
+
+
+def add_engine_hook(hook: EngineHook) -> None:
+    """Call `hook(engine)` on every engine `create_orm_engine` makes from now on (adding the same
+    hook again changes nothing); a hook that raises fails the creation."""
+    global _ENGINE_HOOKS
+    if hook not in _ENGINE_HOOKS:
+        _ENGINE_HOOKS = (*_ENGINE_HOOKS, hook)
+
+
+def remove_engine_hook(hook: EngineHook) -> None:
+    """Stop calling `hook` (a no-op if it was not added)."""
+    global _ENGINE_HOOKS
+    _ENGINE_HOOKS = tuple(h for h in _ENGINE_HOOKS if h is not hook)
 
 
 class DB_MODULE_NAME(Enum):
@@ -137,10 +162,28 @@ def create_orm_engine(
     echo: bool = False,
     **params: Any,
 ) -> Engine:
-    """An engine for `db_module` configured with its parameters (file_name, host, port, …).
+    """An engine for `db_module` configured with its parameters (file_name, host, port, …),
+    handed to every hook of `add_engine_hook`.
 
     Nothing is connected yet; a bad module or parameter raises `ValueError` naming it.
     """
+    engine = _new_engine(
+        db_module, connection_refresh=connection_refresh, pool_size=pool_size, echo=echo, **params
+    )
+    for hook in _ENGINE_HOOKS:
+        hook(engine)
+    return engine
+
+
+def _new_engine(
+    db_module: DB_MODULE_NAME | str,
+    *,
+    connection_refresh: float | None,
+    pool_size: int,
+    echo: bool,
+    **params: Any,
+) -> Engine:
+    """The engine `create_orm_engine` returns, before its hooks have seen it."""
     module = db_module_of(db_module)
     checked = _checked_parameters(module, params)
     recycle = _recycle_seconds(connection_refresh)

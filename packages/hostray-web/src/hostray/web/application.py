@@ -264,6 +264,8 @@ def build_application(
         "name": project.name,
     }
     settings.update(project.config.get("settings") or {})
+    if project.tracing is not None:
+        settings["tracing"] = project.tracing.info()  # shown by components_info, masked
     problems = []
     for route in project.routes:
         on_server_start = getattr(route.handler_class, "on_server_start", None)

@@ -23,6 +23,7 @@ from hostray.config import (
 from hostray.web.component.base import DEFAULT_SHUTDOWN_TIMEOUT
 from hostray.web.component.optional_component.schema import OPTIONAL_COMPONENT_VALIDATORS
 from hostray.web.component.task_queue_settings import TaskQueueValidator
+from hostray.web.tracing.schema import TracingValidator
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -161,6 +162,7 @@ HostrayWebConfigValidator = ConfigContainerMeta(
         ConfigElementMeta("ca", str, False),
     ),
     TornadoSettingsValidator,
+    TracingValidator,
     HostrayWebConfigComponentValidator,
     HostrayWebConfigControllerValidator,
 )

@@ -39,6 +39,7 @@ from .legacy_config import upgrade_legacy_config, warn_legacy_config
 from .paths import path_params, resolve_declared_paths
 from .route_params import param_type_problems
 from .tracebacks import code_frames
+from .tracing import TracingSettings
 from .unit_test_bases import UnitTestCase, UnitTestTypes
 
 __all__ = [
@@ -89,6 +90,8 @@ class Project:
     unit_test_types: list[type[UnitTestTypes]] = field(default_factory=list)
     declarative_bases: dict[str, Any] = field(default_factory=dict)
     """The `get_declarative_base()` bases this load declared (a reload gets fresh ones)."""
+    tracing: TracingSettings | None = None
+    """The `tracing:` block completed from the OTEL_* variables; None: the server does not trace."""
 
 
 def load_project(root_dir: str | os.PathLike[str], *, debug: bool = False) -> Project:
@@ -209,6 +212,7 @@ class _Loader:
         self._check_controller_keys(raw_config, controller_enums)
         config = self._validate(raw)
         self._resolve_paths(config)
+        tracing = self._tracing(raw_config)
         project = Project(
             root_dir=self.root_dir,
             config=config,
@@ -217,9 +221,24 @@ class _Loader:
             components=self._components(config, component_enums),
             routes=self._routes(config, controller_enums),
             unit_test_types=unit_test_enums,
+            tracing=tracing,
         )
         self._raise()
         return project
+
+    def _tracing(self, raw: Mapping[str, Any]) -> TracingSettings | None:
+        """The tracing settings when the config has a `tracing:` block (even an empty one)."""
+        if "tracing" not in raw:
+            return None
+        try:
+            return TracingSettings.from_config(
+                raw["tracing"],
+                default_service_name=os.path.basename(self.root_dir),
+                where=location_of(raw, "tracing") or self.config_file or self.root_dir,
+            )
+        except ConfigError as exc:
+            self.config_problems.extend(exc.problems)
+            return None
 
     def _validate(self, raw: Any) -> dict[str, Any]:
         try:

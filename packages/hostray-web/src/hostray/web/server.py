@@ -5,6 +5,8 @@ Start: components (Default → Optional → project), the Tornado application, a
 route answers 503 at once and the server keeps serving for `ready_grace` seconds; then it stops
 accepting, lets in-flight requests finish up to `shutdown_timeout`, closes websockets with 1001
 and disposes the components in reverse order. A second signal during the stop exits at once.
+With a `tracing:` block the server starts its `TracingSession` before its components (so their
+HTTP sessions and engines are instrumented) and flushes it last.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import signal
 import socket
 import ssl
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tornado.netutil import bind_sockets
 
@@ -34,6 +36,9 @@ from .config_validator import (
 )
 from .messages import message
 from .project import Project, load_project, project_from_config
+
+if TYPE_CHECKING:
+    from .tracing.session import TracingSession
 
 __all__ = ["WEBSOCKET_GOING_AWAY", "HostrayServer", "listen_sockets"]
 
@@ -72,17 +77,28 @@ class HostrayServer:
         self._http: DrainingHTTPServer | None = None
         self._stop_requested: asyncio.Event | None = None
         self._stopping: asyncio.Task[None] | None = None
+        self.tracing: TracingSession | None = None
+        """The server's spans, from `start` on, when the project configures `tracing:`."""
 
     async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Build components and application, then listen (on `sockets` if given: after a fork)."""
         ssl_context = _ssl_context(self.project)
         self._stop_requested = asyncio.Event()
-        self.component_manager = await build_components(self.project, debug=self.debug)
+        if self.project.tracing is not None:
+            from .tracing.session import TracingSession
+
+            self.tracing = TracingSession(self.project.tracing)
+        try:
+            self.component_manager = await build_components(self.project, debug=self.debug)
+        except BaseException:
+            await self._close_tracing()
+            raise
         self._apply_debug(self.component_manager)
         try:
             self.app = build_application(self.project, self.component_manager, debug=self.debug)
         except ConfigError:
             await self.component_manager.dispose_async()
+            await self._close_tracing()
             raise
         self._http = DrainingHTTPServer(
             self.app,
@@ -94,6 +110,7 @@ class HostrayServer:
                 sockets = listen_sockets(self.project, self._port, self.address)
             except ConfigError:
                 await self.component_manager.dispose_async()
+                await self._close_tracing()
                 raise
         metrics = self.component_manager.get_component(OptionalComponentTypes.Metrics)
         if metrics is not None:
@@ -155,7 +172,14 @@ class HostrayServer:
         if self.component_manager is not None:
             self.component_manager.shutdown_timeout = max(deadline - loop.time(), 0.0)
             await self.component_manager.dispose_async()
+        await self._close_tracing(deadline - loop.time())
         self._log(logging.INFO, 102, self.project.name)
+
+    async def _close_tracing(self, seconds_left: float | None = None) -> None:
+        """Export the spans still queued, within what is left of `shutdown_timeout` (or the
+        session's minimum), and shut the tracing session down (if there is one)."""
+        if self.tracing is not None:
+            await self.tracing.close(seconds_left)
 
     async def _close_websockets(self, app: HostrayApplication, timeout: float) -> None:
         if not app.open_websockets:

@@ -68,11 +68,14 @@ class ComponentsInfoController(RequestController):
     relative to the project (docs/SECURITY.md, "What components_info shows")."""
 
     async def get(self) -> None:
-        """Answer `{"name": <server name>, "info": {<component key>: <info>, ...}}`."""
+        """Answer `{"name": <server name>, "info": {<component key>: <info>, ...}}`, and
+        `"tracing": {endpoint, service_name, sample_ratio}` when the server traces."""
         root_dir = self.settings.get("root_dir") or os.getcwd()
         body = {
             "name": self.settings.get("name"),
             "info": show_paths(mask_secrets(self.component_manager.info), root_dir),
         }
+        if self.settings.get("tracing") is not None:
+            body["tracing"] = mask_secrets(self.settings["tracing"])
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.write(json.dumps(body, default=str))

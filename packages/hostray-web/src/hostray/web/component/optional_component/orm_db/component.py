@@ -36,6 +36,7 @@ from hostray.orm import (
     create_orm_engine,
 )
 
+from ....request_context import in_request_context
 from ... import Component, ComponentManager
 from ..outages import OutageLog, show_logger
 from ..settings import OrmDBSettings
@@ -231,7 +232,9 @@ class OrmDBComponent(Component):
         _check_accessor(accessor_func)
         pool = self._pool(db_id)
         try:
-            result = pool.run_method(accessor_func, *args, identity=identity, **kwargs)
+            result = pool.run_method(
+                in_request_context(accessor_func), *args, identity=identity, **kwargs
+            )
         except DatabaseUnavailableError as exc:
             self._databases[db_id].unavailable += 1
             self._outages.failed(db_id, str(exc))
@@ -251,7 +254,9 @@ class OrmDBComponent(Component):
         _check_accessor(accessor_func)
         pool = self._pool(db_id)
         try:
-            result = await pool.run_method_async(accessor_func, *args, identity=identity, **kwargs)
+            result = await pool.run_method_async(
+                in_request_context(accessor_func), *args, identity=identity, **kwargs
+            )
         except DatabaseUnavailableError as exc:
             self._databases[db_id].unavailable += 1
             self._outages.failed(db_id, str(exc))

@@ -7,6 +7,7 @@ private loop thread with its own session. Both are closed at dispose.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
 import time
@@ -17,8 +18,6 @@ from urllib.parse import quote
 import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
-
-from hostray.config import LOG_CONTEXT
 
 from ....errors import ComponentClosedError
 from ....request_context import REQUEST_ID_HEADER, current_request_id
@@ -119,9 +118,9 @@ class ServicesComponent(Component):
         """Send the request and wait for the response (blocking; from any thread)."""
         if self._disposed:
             raise ComponentClosedError("services: the component is disposed")
-        context = LOG_CONTEXT.get()
+        context = contextvars.copy_context()
         return self._loop_thread.run(
-            _with_log_context(
+            _in_context(
                 context, self.invoke_async(service_name, method, streaming_callback, **kwargs)
             )
         )
@@ -351,7 +350,9 @@ def _text(name: str, value: Any) -> str:
     )
 
 
-async def _with_log_context(context: dict[str, Any] | None, call: Awaitable[T]) -> T:
-    """Await `call` on the services loop with the calling thread's request log context."""
-    LOG_CONTEXT.set(context)
+async def _in_context(context: contextvars.Context, call: Awaitable[T]) -> T:
+    """Await `call` on the services loop in the calling thread's context: its request's log
+    fields and its trace span."""
+    for variable, value in context.items():
+        variable.set(value)
     return await call
