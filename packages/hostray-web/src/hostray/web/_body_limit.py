@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable
-from typing import Any
 
 from tornado import httputil
 from tornado.http1connection import HTTP1Connection
@@ -34,13 +33,14 @@ class _PayloadTooLarge(ErrorHandler):
 
 
 class LimitedHandlerDelegate(_HandlerDelegate):
-    """Tornado's delegate of one request, refusing a body past `max_body_size` bytes with 413."""
+    """Tornado's delegate of one request, refusing a body past `max_body_size` bytes with 413.
 
-    def __init__(self, *args: Any, max_body_size: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.max_body_size = max_body_size
-        self.body_received = 0
-        self.refused = False
+    Whoever makes the delegate sets `max_body_size` (an attribute, not an `__init__` argument:
+    one call less on every request)."""
+
+    max_body_size: int = sys.maxsize
+    body_received = 0
+    refused = False
 
     def headers_received(
         self,
@@ -53,8 +53,8 @@ class LimitedHandlerDelegate(_HandlerDelegate):
         # The count is ours (413 and a clean close); Tornado's would answer 400 instead.
         if isinstance(self.connection, HTTP1Connection):
             self.connection.set_max_body_size(sys.maxsize)
-        length = headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > self.max_body_size:
+        lengths = headers.get_list("Content-Length")  # no KeyError raised when absent
+        if lengths and lengths[0].isdigit() and int(lengths[0]) > self.max_body_size:
             return self._refuse()
         return None
 

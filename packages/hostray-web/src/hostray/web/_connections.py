@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from tornado import httputil
-from tornado.http1connection import HTTP1ServerConnection
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream, StreamClosedError
 
@@ -162,12 +161,23 @@ class DrainingHTTPServer(HTTPServer):
     def start_request(
         self, server_conn: object, request_conn: httputil.HTTPConnection
     ) -> httputil.HTTPMessageDelegate:
-        """Mark the connection idle (its last response is written); watch its next request."""
-        self._set_idle(server_conn)
+        """Mark the connection idle (its last response is written); watch its next request.
+
+        Runs on every request, so the bookkeeping is written out here rather than in helpers."""
+        self._busy.discard(server_conn)
+        idle = self._idle
+        idle.pop(server_conn, None)
+        idle[server_conn] = time.monotonic()
+        stream = getattr(request_conn, "stream", None)
+        if not isinstance(stream, HeaderLimitStream):
+            stream = None
+        else:
+            stream.awaiting_headers = True
         if self._draining:
+            self._check_drained()
             self._close(server_conn)
         delegate = super().start_request(server_conn, request_conn)
-        return _BusyOnHeaders(delegate, self, server_conn)
+        return _BusyOnHeaders(delegate, self, server_conn, stream)
 
     def on_close(self, server_conn: object) -> None:
         """Forget a connection that ended."""
@@ -175,18 +185,6 @@ class DrainingHTTPServer(HTTPServer):
         self._idle.pop(server_conn, None)
         self._busy.discard(server_conn)
         self._shed.discard(server_conn)
-        self._check_drained()
-
-    def _set_busy(self, server_conn: object) -> None:
-        self._idle.pop(server_conn, None)
-        self._busy.add(server_conn)
-        _awaiting_headers(server_conn, False)
-
-    def _set_idle(self, server_conn: object) -> None:
-        self._busy.discard(server_conn)
-        self._idle.pop(server_conn, None)
-        self._idle[server_conn] = time.monotonic()
-        _awaiting_headers(server_conn, True)
         self._check_drained()
 
     def _check_drained(self) -> None:
@@ -217,30 +215,32 @@ class DrainingHTTPServer(HTTPServer):
         return unfinished
 
 
-def _awaiting_headers(server_conn: object, waiting: bool) -> None:
-    """Tell the connection's stream whether headers are what it reads next (for 431)."""
-    if isinstance(server_conn, HTTP1ServerConnection):
-        stream = server_conn.stream
-        if isinstance(stream, HeaderLimitStream):
-            stream.awaiting_headers = waiting
-
-
 class _BusyOnHeaders(httputil.HTTPMessageDelegate):
-    """Forwards to Tornado's delegate; tells the server when a request's headers arrive."""
+    """Forwards to Tornado's delegate; tells the server (and the stream, for 431) when a
+    request's headers arrive."""
 
     def __init__(
-        self, delegate: httputil.HTTPMessageDelegate, server: DrainingHTTPServer, conn: object
+        self,
+        delegate: httputil.HTTPMessageDelegate,
+        server: DrainingHTTPServer,
+        conn: object,
+        stream: HeaderLimitStream | None,
     ) -> None:
         self._delegate = delegate
         self._server = server
         self._conn = conn
+        self._stream = stream
 
     def headers_received(
         self,
         start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
         headers: httputil.HTTPHeaders,
     ) -> Any:
-        self._server._set_busy(self._conn)
+        server, conn = self._server, self._conn
+        server._idle.pop(conn, None)
+        server._busy.add(conn)
+        if self._stream is not None:
+            self._stream.awaiting_headers = False
         return self._delegate.headers_received(start_line, headers)
 
     def data_received(self, chunk: bytes) -> Any:

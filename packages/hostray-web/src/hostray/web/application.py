@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import inspect
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from tornado import httputil
 from tornado.httputil import HTTPServerRequest
-from tornado.log import app_log
+from tornado.log import access_log, app_log
 from tornado.routing import URLSpec
 from tornado.web import (
     Application,
     ErrorHandler,
-    OutputTransform,
     RequestHandler,
     _HandlerDelegate,
     stream_request_body,
@@ -29,7 +27,7 @@ from .component import ComponentManager
 from .config_validator import DEFAULT_MAX_BODY_SIZE
 from .errors import ProjectError
 from .project import Project
-from .request_context import RequestIdTransform, start_request_context
+from .request_context import ResponseHeadersTransform, request_id_of
 from .route_patterns import RoutePatterns
 from .tracebacks import code_frames
 
@@ -66,17 +64,6 @@ class OpenWebSockets(set[Any]):
         await self._empty.wait()
 
 
-class _NoServerVersion(OutputTransform):
-    """Drops Tornado's `Server: TornadoServer/<version>` header: no version for an attacker."""
-
-    def transform_first_chunk(
-        self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
-    ) -> tuple[int, httputil.HTTPHeaders, bytes]:
-        if headers.get("Server", "").startswith("TornadoServer/"):
-            del headers["Server"]
-        return status_code, headers, chunk
-
-
 class HostrayApplication(Application):
     """Tornado `Application` that carries the server's `component_manager` and open websockets.
 
@@ -93,25 +80,41 @@ class HostrayApplication(Application):
         **settings: Any,
     ) -> None:
         super().__init__(handlers, **settings)
-        self.add_transform(_NoServerVersion)
-        self.add_transform(RequestIdTransform)
+        self.add_transform(ResponseHeadersTransform)
         self.route_patterns = RoutePatterns(self.wildcard_router.rules)
         self.component_manager = component_manager
         self.open_websockets = OpenWebSockets()
         # Set when a graceful stop begins: the server_ready route answers 503 from then on.
         self.stopping = False
         self.max_body_size = max_body_size
+        self._log_function: Callable[[RequestHandler], None] | None = self.settings.get(
+            "log_function"
+        )
         self.request_observer: Callable[[RequestHandler], None] | None = None
         """Called with every finished request after it is logged (the `metrics` component)."""
 
     def log_request(self, handler: RequestHandler) -> None:
-        """Log the finished request as Tornado does (its status and duration in the request's
-        log context), then hand it to `request_observer`."""
+        """Log the finished request as Tornado does (its status and duration also in the
+        request's log context), then hand it to `request_observer`.
+
+        Unlike Tornado, the access line is formatted only when `tornado.access` logs at its
+        level: without `debug`, a 2xx request costs no formatting.
+        """
+        status = handler.get_status()
+        request = handler.request
+        duration_ms = 1000.0 * request.request_time()
         context = LOG_CONTEXT.get()
         if context is not None:
-            context["status"] = handler.get_status()
-            context["duration_ms"] = round(1000.0 * handler.request.request_time(), 3)
-        super().log_request(handler)
+            context["status"] = status
+            context["duration_ms"] = round(duration_ms, 3)
+        log_function = self._log_function
+        if log_function is not None:
+            log_function(handler)
+        else:
+            level = logging.INFO if status < 400 else _error_level(status)
+            if access_log.isEnabledFor(level):
+                summary = f"{request.method} {request.uri} ({request.remote_ip})"
+                access_log.log(level, "%d %s %.2fms", status, summary, duration_ms)
         if self.request_observer is not None:
             self.request_observer(handler)
 
@@ -125,15 +128,11 @@ class HostrayApplication(Application):
     ) -> _HandlerDelegate:
         """Tornado's delegate for the handler, with the server's body limit and a log context; a
         controller failing in `initialize()` answers 500."""
-        return _RequestDelegate(
-            self,
-            request,
-            target_class,
-            target_kwargs,
-            path_args,
-            path_kwargs,
-            max_body_size=self.max_body_size,
+        delegate = _RequestDelegate(
+            self, request, target_class, target_kwargs, path_args, path_kwargs
         )
+        delegate.max_body_size = self.max_body_size
+        return delegate
 
     def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> _HandlerDelegate:
         """Route the request; a path with a NUL byte (raw or `%00`) is a 400 for every handler."""
@@ -155,12 +154,19 @@ class _InitializeFailed(ErrorHandler):
         """Ignore the body."""
 
 
-class _GuardedDelegate(LimitedHandlerDelegate):
-    """Runs the handler; if making it fails (`initialize()` raised), logs the error with the
-    project's frames and answers 500 instead of dropping the connection (Tornado's behaviour)."""
+class _RequestDelegate(LimitedHandlerDelegate):
+    """Runs the handler in a context of its own holding the request's id and route; if making
+    the handler fails (`initialize()` raised), logs the error with the project's frames and
+    answers 500 instead of dropping the connection (Tornado's behaviour)."""
 
-    def execute(self) -> Awaitable[None] | None:
-        """Make and run the handler, or the 500 error handler if making it failed."""
+    application: HostrayApplication
+
+    def execute(self) -> Any:
+        """Tornado's `execute` with the request's log fields set: the handler's task copies the
+        context when Tornado makes it, and the field is reset here once the task exists."""
+        request = self.request
+        route = self.application.route_patterns.route_of(self.handler_class, request)
+        token = LOG_CONTEXT.set({"request_id": request_id_of(request), "route": route})
         try:
             return super().execute()
         except Exception as exc:
@@ -170,6 +176,8 @@ class _GuardedDelegate(LimitedHandlerDelegate):
             self.handler_class = _InitializeFailed
             self.handler_kwargs = {"status_code": 500}
             return super().execute()
+        finally:
+            LOG_CONTEXT.reset(token)
 
     def _log_failed_initialize(self, exc: Exception) -> None:
         settings = self.application.settings
@@ -188,19 +196,9 @@ class _GuardedDelegate(LimitedHandlerDelegate):
         )
 
 
-class _RequestDelegate(_GuardedDelegate):
-    """Runs the handler in a context of its own holding the request's id and route."""
-
-    application: HostrayApplication
-
-    def execute(self) -> Any:
-        """Tornado's `execute`, in a fresh copy of the context with the request's log fields."""
-        return contextvars.copy_context().run(self._execute_with_context)
-
-    def _execute_with_context(self) -> Any:
-        route = self.application.route_patterns.route_of(self.handler_class, self.request)
-        start_request_context(self.request, route)
-        return super().execute()
+def _error_level(status: int) -> int:
+    """Tornado's access log levels of a failed request: WARNING below 500, else ERROR."""
+    return logging.WARNING if status < 500 else logging.ERROR
 
 
 async def build_components(project: Project, *, debug: bool = False) -> ComponentManager:

@@ -1,17 +1,20 @@
 """Every request's id and route, in `hostray.config.LOG_CONTEXT` while it is served.
 
 The id is the incoming `X-Request-ID` when it is well formed (1-128 of `A-Za-z0-9._:-`), else a
-new random one; it is returned in the `X-Request-ID` response header, is on every JSON log line
-written while serving the request, follows the request into worker pools, task_queue and
-`services` calls (`in_request_context`) and is sent upstream by `services`.
+new random one; it is returned in the `X-Request-ID` response header (`ResponseHeadersTransform`),
+is on every JSON log line written while serving the request, follows the request into worker
+pools, task_queue and `services` calls (`in_request_context`) and is sent upstream by `services`.
+
+This runs on every request: each helper is one call deep, since a Python call is a measurable
+share of a hello request (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
+import os
 import re
-import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,7 +26,7 @@ from hostray.config import LOG_CONTEXT
 
 __all__ = [
     "REQUEST_ID_HEADER",
-    "RequestIdTransform",
+    "ResponseHeadersTransform",
     "current_request_id",
     "in_request_context",
     "request_id_of",
@@ -38,10 +41,10 @@ T = TypeVar("T")
 
 def request_id_of(request: HTTPServerRequest) -> str:
     """The request's incoming `X-Request-ID` if well formed, else a new random id."""
-    given = request.headers.get(REQUEST_ID_HEADER)
-    if given is not None and _WELL_FORMED.fullmatch(given):
-        return given
-    return secrets.token_hex(16)
+    given = request.headers.get_list(REQUEST_ID_HEADER)  # no KeyError raised when absent
+    if len(given) == 1 and _WELL_FORMED.fullmatch(given[0]):
+        return given[0]
+    return os.urandom(16).hex()
 
 
 def current_request_id() -> str | None:
@@ -58,18 +61,20 @@ def in_request_context(func: Callable[..., T]) -> Callable[..., T]:
     return functools.partial(contextvars.copy_context().run, func)
 
 
-class RequestIdTransform(OutputTransform):
-    """Returns the request's id in the `X-Request-ID` response header."""
-
-    def __init__(self, request: HTTPServerRequest) -> None:
-        super().__init__(request)
-        self.request_id = current_request_id()
+class ResponseHeadersTransform(OutputTransform):
+    """Returns the request's id in the `X-Request-ID` response header and drops Tornado's
+    `Server: TornadoServer/<version>` header (no version for an attacker): one transform, since
+    Tornado makes each transform anew for every request. It runs in the handler's task, whose
+    context holds the request's log fields."""
 
     def transform_first_chunk(
         self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
     ) -> tuple[int, httputil.HTTPHeaders, bytes]:
-        if self.request_id is not None:
-            headers[REQUEST_ID_HEADER] = self.request_id
+        if headers.get("Server", "").startswith("TornadoServer/"):
+            del headers["Server"]
+        request_id = current_request_id()
+        if request_id is not None:
+            headers[REQUEST_ID_HEADER] = request_id
         return status_code, headers, chunk
 
 
