@@ -72,9 +72,9 @@ class ResponseHeadersTransform(OutputTransform):
     ) -> tuple[int, httputil.HTTPHeaders, bytes]:
         if headers.get("Server", "").startswith("TornadoServer/"):
             del headers["Server"]
-        request_id = current_request_id()
-        if request_id is not None:
-            headers[REQUEST_ID_HEADER] = request_id
+        context = LOG_CONTEXT.get()
+        if context is not None and "request_id" in context:
+            headers[REQUEST_ID_HEADER] = context["request_id"]
         return status_code, headers, chunk
 
 

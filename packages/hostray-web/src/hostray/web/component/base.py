@@ -36,6 +36,10 @@ default too."""
 class ComponentTypes(DynamicClassEnum):
     """Base of the enums whose members `(key, module, class_name)` name component classes."""
 
+    # Members are equal only to themselves, so identity hashing agrees with `==`; it is C code,
+    # where Enum's `hash(self._name_)` is a Python call on every `get_component`.
+    __hash__ = object.__hash__
+
     def import_class(self, cls_type: type | None = None) -> type:
         """Import the member's class, checking that it is a `Component` (or `cls_type`)."""
         return super().import_class(cls_type=cls_type or Component)
