@@ -167,9 +167,8 @@ class WebSocketController(ControllerAddon, WebSocketHandler):
         return channels
 
     def _send_channel_message(self, message: Message) -> None:
-        """Write one channel message to the client; a closing socket drops it."""
-        if self.ws_connection is None or self.ws_connection.is_closing():
-            return
+        """Write one channel message to the client; a closing socket drops it (Tornado's
+        `write_message` raises `WebSocketClosedError` for it)."""
         if not isinstance(message, (str, bytes)):
             message = json.dumps(message)
         try:

@@ -112,7 +112,7 @@ class ChannelsComponent(Component):
         for callback in tuple(self._callbacks.get(channel, ())):
             try:
                 result = callback(message)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):  # a call less per socket
                     self._run(result)
             except Exception:
                 logger.exception("channels: a callback of channel %r raised", channel)
