@@ -124,6 +124,7 @@ class _Sockets:
             port_source=port_source,
             address_source=f"--address {address}" if address is not None else None,
         )
+        self.metrics: list[socket.socket] | None = None
         try:
             self.metrics = bind_metrics_sockets(
                 project, self.server[0].getsockname()[1], port_source=port_source
