@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from hostray.web.route_patterns import UNMATCHED_ROUTE
@@ -142,5 +143,5 @@ def test_the_metrics_port_answers_from_any_child_with_the_summed_counts(
         assert totals == {("/alive", "GET", "200"): REQUESTS, (UNMATCHED_ROUTE, "GET", "404"): 1}
         assert server.stop(signal.SIGTERM) == 0
     assert "Traceback" not in server.text()
-    with socket.socket() as sock:  # the stopped children and the parent closed the port
-        sock.bind(("127.0.0.1", metrics_port))
+    with pytest.raises(ConnectionRefusedError):  # no process listens on the port any more
+        socket.create_connection(("127.0.0.1", metrics_port), timeout=10).close()
