@@ -111,6 +111,33 @@ def test_port_in_use_from_config_names_the_key(cli: Callable[..., Result], tmp_p
     assert f"{project / 'server_config.yaml'}: port: cannot listen on 127.0.0.1:{port}" in line
 
 
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_the_servers_port_as_metrics_port_names_the_key_and_the_option(
+    cli: Callable[..., Result], tmp_path: Path, processes: str
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = f"name: t\ncomponent:\n  metrics:\n    port: {port}\n"
+    project = _project(tmp_path, config, hello=False)
+    line = _one_error_line(
+        cli(
+            "start",
+            str(project),
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+            "--processes",
+            processes,
+        )
+    )
+    assert line == (
+        f"error: {project / 'server_config.yaml'}:4: component.metrics.port: {port} is the "
+        f"server's port too (--port {port}); the metrics listener needs a port of its own"
+    )
+
+
 def test_missing_ssl_files_name_the_keys_and_files(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:

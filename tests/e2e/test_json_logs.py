@@ -1,5 +1,6 @@
-"""`logger.format: json`: every line a real server writes is one JSON object, and the request id
-follows a request into a worker pool, task_queue and a `services` upstream (on loopback)."""
+"""`logger.format: json`: every line a real server writes is one JSON object (also under
+`--processes 2`, the parent's notes on its children included), and the request id follows a
+request into a worker pool, task_queue and a `services` upstream (on loopback)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from .conftest import ServerProcess
 
 import json
+import os
 import re
 import signal
 import socket
@@ -158,3 +160,47 @@ def test_every_line_is_json_and_the_request_id_follows_the_request(
     failed = [r for r in records if r.get("request_id") == boom_id and "exc" in r]
     assert failed and "boom on purpose" in failed[0]["exc"]
     assert failed[0]["level"] == "ERROR" and failed[0]["route"] == "/boom"
+
+
+PROCESSES_CONFIG = """\
+name: json logs processes
+component:
+  logger:
+    format: json
+  metrics:
+    port: {metrics_port}
+controller:
+  /alive:
+    enum: server_alive
+"""
+
+
+def test_every_line_of_two_processes_and_their_stop_is_json(
+    serve: Callable[..., AbstractContextManager[ServerProcess]], tmp_path: Path
+) -> None:
+    project = tmp_path / "json_processes"
+    project.mkdir()
+    metrics_port = _free_port()
+    (project / "server_config.yaml").write_text(PROCESSES_CONFIG.format(metrics_port=metrics_port))
+    with serve(project, "--processes", "2") as server:
+        url = server.wait_listening()
+        assert server.wait_listening() == url
+        for _ in range(4):
+            assert _fetch(url + "/alive")[0] == 200
+        assert _fetch(f"http://127.0.0.1:{metrics_port}/metrics")[0] == 200
+        pids = {int(p) for p in re.findall(r"\(pid (\d+)\)", server.text())}
+        os.kill(min(pids), signal.SIGKILL)  # the parent restarts it, and says so
+        server.wait_listening()
+        assert server.stop(signal.SIGTERM) == 0
+
+    lines = [line for line in server.text().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line: one JSON object
+    assert all({"time", "level", "logger", "message"} <= r.keys() for r in records)
+    messages = [r["message"] for r in records]
+    assert sum("listening on" in m for m in messages) == 3
+    metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+    assert messages.count(f"json logs processes: metrics on {metrics_url}") == 3
+    assert messages.count("json logs processes stopped") == 2  # the shutdown lines, too
+    restarted = [r for r in records if "restarting" in r["message"]]
+    assert len(restarted) == 1 and restarted[0]["level"] == "WARNING"
+    assert f"pid {min(pids)}" in restarted[0]["message"]

@@ -1,7 +1,8 @@
 """`hostray start DIR`: serve a project in one process, or in N forked processes sharing the port.
 
-The sockets are bound here first, by the server's own `listen_sockets` (so `--processes` can fork
-after binding, as Tornado requires); each process then runs a `HostrayServer` on them. Problems of
+The sockets are bound here first, by the server's own `listen_sockets` and, when
+`component.metrics.port` is set, `bind_metrics_sockets` (so `--processes` can fork after binding,
+as Tornado requires); each process then runs a `HostrayServer` on them. Problems of
 the project are `ConfigError`s, which `main` prints as `error:` lines. The forking and supervision
 of `--processes` is `hostray.cli.processes`.
 """
@@ -23,8 +24,10 @@ from hostray.config import (
     install_console_fallback,
     load_yaml,
     location_of,
+    set_log_format,
 )
 from hostray.web.component.optional_component.metrics.processes import multiprocess_metrics
+from hostray.web.metrics_listener import bind_metrics_sockets
 from hostray.web.per_process import per_process_problems
 from hostray.web.project import Project, load_project
 from hostray.web.server import HostrayServer, listen_sockets
@@ -42,7 +45,7 @@ class CommandLineServer(HostrayServer):
     """A `HostrayServer` that tells the console where it listens, and may autoreload or follow a
     parent's lifeline pipe (EOF: stop gracefully)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 -- the keyword-only options of `hostray start`
         self,
         project: Project,
         *,
@@ -50,9 +53,16 @@ class CommandLineServer(HostrayServer):
         address: str | None = None,
         autoreload: bool = False,
         lifeline: int | None = None,
+        metrics_sockets: list[socket.socket] | None = None,
     ) -> None:
         # `--debug` is debug mode and autoreload together; without it the config's `debug` holds.
-        super().__init__(project, port=port, address=address, debug=True if autoreload else None)
+        super().__init__(
+            project,
+            port=port,
+            address=address,
+            debug=True if autoreload else None,
+            metrics_sockets=metrics_sockets,
+        )
         self.autoreload = autoreload
         self.lifeline = lifeline
 
@@ -65,12 +75,11 @@ class CommandLineServer(HostrayServer):
         # One write of whole lines: the children of --processes share stdout and must not
         # interleave their announcements.
         # With `logger.format: json` each line is a JSON object like the log lines.
-        sys.stdout.write(
-            console_line(f"{self.project.name}: listening on {self.url} (pid {os.getpid()})")
-            + "\n"
-            + console_line("press ctrl+c to stop")
-            + "\n"
-        )
+        lines = [f"{self.project.name}: listening on {self.url} (pid {os.getpid()})"]
+        if self.metrics_url is not None:
+            lines.append(f"{self.project.name}: metrics on {self.metrics_url}")
+        lines.append("press ctrl+c to stop")
+        sys.stdout.write("".join(console_line(line) + "\n" for line in lines))
         sys.stdout.flush()
         if self.autoreload:
             self._start_autoreload()
@@ -102,24 +111,40 @@ class CommandLineServer(HostrayServer):
         self.request_stop()
 
 
-def _bind(project: Project, port: int | None, address: str | None) -> list[socket.socket]:
-    """Bind before forking; a failure names `--port`/`--address` when the option chose it."""
-    return listen_sockets(
-        project,
-        port,
-        address,
-        port_source=f"--port {port}" if port is not None else None,
-        address_source=f"--address {address}" if address is not None else None,
-    )
+class _Sockets:
+    """The sockets bound before serving: the server's, and the metrics listener's (or None)."""
+
+    def __init__(self, project: Project, port: int | None, address: str | None) -> None:
+        """Bind; a failure names `--port`/`--address` when the option chose it."""
+        port_source = f"--port {port}" if port is not None else None
+        self.server = listen_sockets(
+            project,
+            port,
+            address,
+            port_source=port_source,
+            address_source=f"--address {address}" if address is not None else None,
+        )
+        self.metrics: list[socket.socket] | None = None
+        try:
+            self.metrics = bind_metrics_sockets(
+                project, self.server[0].getsockname()[1], port_source=port_source
+            )
+        except ConfigError:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close every socket bound here."""
+        for sock in [*self.server, *(self.metrics or ())]:
+            sock.close()
 
 
-def _serve(server: CommandLineServer, sockets: list[socket.socket]) -> int:
+def _serve(server: CommandLineServer, sockets: _Sockets) -> int:
     """Run one server until it is stopped, then close the sockets bound for it."""
     try:
-        return server.run(sockets)
+        return server.run(sockets.server)
     finally:
-        for sock in sockets:
-            sock.close()
+        sockets.close()
 
 
 def _config_debug(directory: str | os.PathLike[str]) -> str | None:
@@ -192,14 +217,29 @@ def start_project(
     problems = per_process_problems(project.config, processes or os.cpu_count() or 1)
     if problems:
         raise CliError(*problems)
-    sockets = _bind(project, port, address)
+    _use_project_log_format(project)
+    sockets = _Sockets(project, port, address)
     with multiprocess_metrics(project):
         return serve_forked(
             lambda lifeline: _serve(
-                CommandLineServer(project, port=port, address=address, lifeline=lifeline), sockets
+                CommandLineServer(
+                    project,
+                    port=port,
+                    address=address,
+                    lifeline=lifeline,
+                    metrics_sockets=sockets.metrics,
+                ),
+                sockets,
             ),
             processes,
         )
+
+
+def _use_project_log_format(project: Project) -> None:
+    """Write this process's own lines in the project's `logger.format`: the parent of
+    `--processes` builds no components, yet logs (Tornado's notes on its children)."""
+    block = (project.config.get("component") or {}).get("logger") or {}
+    set_log_format(block.get("format") or "text")
 
 
 def _start_single(
@@ -207,6 +247,8 @@ def _start_single(
 ) -> int:
     """Load, bind and serve in this process (`debug`: with autoreload)."""
     project = load_project(directory, debug=debug)
-    sockets = _bind(project, port, address)
-    server = CommandLineServer(project, port=port, address=address, autoreload=debug)
+    sockets = _Sockets(project, port, address)
+    server = CommandLineServer(
+        project, port=port, address=address, autoreload=debug, metrics_sockets=sockets.metrics
+    )
     return _serve(server, sockets)

@@ -7,6 +7,10 @@ components (not the HTTP server) on a private event loop thread when it starts, 
 them through `hostray.web.component.task_queue.task_component_manager()`, and disposes them when it
 ends. SIGTERM is a warm shutdown: no new task is taken, running ones get `shutdown_timeout` seconds
 to finish, after which they are cut (and, acknowledged late, delivered again to another worker).
+A task queued while serving a request runs with that request's id in `LOG_CONTEXT`
+(`celery_tasks.run_task`). The worker logs in hostray's format, not Celery's: with
+`logger.format: json` each log line is a JSON object (Celery's warnings included); only the notes
+Celery prints itself on a stop signal ("worker: Warm shutdown (MainProcess)") stay text.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from typing import Any
 
 from celery import signals
 
-from hostray.config import ConfigError, mask_url
+from hostray.config import (
+    ConfigError,
+    console_line,
+    install_console_fallback,
+    mask_url,
+    set_log_format,
+)
 
 from .application import build_components
 from .component import ComponentManager
@@ -71,8 +81,18 @@ def run_worker(project: Project, concurrency: int, loglevel: str = "WARNING") ->
     """Run the worker until SIGTERM (warm shutdown: exit status 0, also when running tasks had
     to be cut at `shutdown_timeout`) or another stop signal (Celery's exit status)."""
     settings = worker_settings(project)
+    # The pool processes set the format when they build the logger component; this process
+    # builds none, yet writes the `worker ready` line and its own warnings.
+    logger_block = (project.config.get("component") or {}).get("logger") or {}
+    set_log_format(logger_block.get("format") or "text")
+    logging.captureWarnings(True)  # Celery's warnings (running as root, …) are log records too
     timeout = float(project.config["shutdown_timeout"])
     app = celery_app(settings, name=project.name)
+    level = logging.getLevelName(loglevel)
+    signals.setup_logging.connect(
+        lambda **_: _hostray_logging(level if isinstance(level, int) else logging.WARNING),
+        weak=False,
+    )
     components = WorkerComponents(project)
     signals.worker_process_init.connect(components.start, weak=False)
     signals.worker_process_shutdown.connect(components.stop, weak=False)
@@ -99,10 +119,22 @@ def run_worker(project: Project, concurrency: int, loglevel: str = "WARNING") ->
     return int(worker.exitcode)
 
 
+def _hostray_logging(level: int) -> None:
+    """Celery's `setup_logging` signal: having a receiver keeps Celery from giving the root
+    logger a handler in its own format (which also printed every record a hostray logger had
+    echoed). Records no hostray logger echoes go to stderr in hostray's format instead (JSON with
+    `logger.format: json`), from `level` on, in this process and the pool's (forked from it)."""
+    install_console_fallback(level)
+
+
 def _announce(project: Project, settings: TaskQueueSettings, concurrency: int) -> None:
     sys.stdout.write(
-        f"{project.name}: worker ready on {mask_url(settings.broker)} queue {settings.queue!r} "
-        f"(concurrency {concurrency}, pid {os.getpid()})\n"
+        console_line(
+            f"{project.name}: worker ready on {mask_url(settings.broker)} queue "
+            f"{settings.queue!r} (concurrency {concurrency}, pid {os.getpid()})",
+            logger=log.name,
+        )
+        + "\n"
     )
     sys.stdout.flush()
 

@@ -1,12 +1,13 @@
 """`HostrayServer`: serve a project over HTTP(S) and stop it gracefully.
 
 Start: components (Default → Optional → project), the Tornado application, an `HTTPServer` on
-`address:port` (TLS when `ssl` is set). Stop (SIGINT/SIGTERM or `stop()`): the `server_ready`
-route answers 503 at once and the server keeps serving for `ready_grace` seconds; then it stops
-accepting, lets in-flight requests finish up to `shutdown_timeout`, closes websockets with 1001
-and disposes the components in reverse order. A second signal during the stop exits at once.
-With a `tracing:` block the server starts its `TracingSession` before its components (so their
-HTTP sessions and engines are instrumented) and flushes it last.
+`address:port` (TLS when `ssl` is set), and the metrics listener when `component.metrics.port` is
+set (metrics_listener.py). Stop (SIGINT/SIGTERM or `stop()`): the `server_ready` route answers 503
+at once and the server keeps serving for `ready_grace` seconds; then it stops accepting, lets
+in-flight requests finish up to `shutdown_timeout`, closes websockets with 1001 and the metrics
+listener, and disposes the components in reverse order. A second signal during the stop exits at
+once. With a `tracing:` block the server starts its `TracingSession` before its components (so
+their HTTP sessions and engines are instrumented) and flushes it last.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .config_validator import (
     DEFAULT_MAX_CONNECTIONS,
 )
 from .messages import message
+from .metrics_listener import MetricsListener, bind_metrics_sockets
 from .project import Project, load_project, project_from_config
 
 if TYPE_CHECKING:
@@ -49,7 +51,11 @@ SERVER_LOGGER = "hostray.web.server"
 
 
 class HostrayServer:
-    """A project's server; `port`, `address` and `debug` override the config's values."""
+    """A project's server; `port`, `address` and `debug` override the config's values.
+
+    `metrics_sockets` are the metrics listener's, bound before a fork (`bind_metrics_sockets`);
+    without them `start` binds `component.metrics.port` itself when it is set.
+    """
 
     def __init__(
         self,
@@ -58,6 +64,7 @@ class HostrayServer:
         port: int | None = None,
         address: str | None = None,
         debug: bool | None = None,
+        metrics_sockets: Sequence[socket.socket] | None = None,
     ) -> None:
         if isinstance(project, Project):
             self.project = project
@@ -75,6 +82,8 @@ class HostrayServer:
         self.app: HostrayApplication | None = None
         self.component_manager: ComponentManager | None = None
         self._http: DrainingHTTPServer | None = None
+        self._metrics_sockets = metrics_sockets
+        self._metrics: MetricsListener | None = None
         self._stop_requested: asyncio.Event | None = None
         self._stopping: asyncio.Task[None] | None = None
         self.tracing: TracingSession | None = None
@@ -105,19 +114,34 @@ class HostrayServer:
             ssl_options=ssl_context,
             **_connection_limits(self.project.config),
         )
-        if sockets is None:
-            try:
-                sockets = listen_sockets(self.project, self._port, self.address)
-            except ConfigError:
-                await self.component_manager.dispose_async()
-                await self._close_tracing()
-                raise
+        bound_here: list[socket.socket] = []
+        try:
+            if sockets is None:
+                sockets = bound_here = listen_sockets(self.project, self._port, self.address)
+            metrics_sockets = self._metrics_sockets
+            if metrics_sockets is None:
+                metrics_sockets = bind_metrics_sockets(self.project, sockets[0].getsockname()[1])
+        except ConfigError:
+            for sock in bound_here:
+                sock.close()
+            await self.component_manager.dispose_async()
+            await self._close_tracing()
+            raise
         metrics = self.component_manager.get_component(OptionalComponentTypes.Metrics)
         if metrics is not None:
             metrics.observe(self.app, self._http)
         self._http.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
         self._log(logging.INFO, 100, self.project.name, f"{self.address or '*'}:{self.port}")
+        if metrics_sockets:
+            self._metrics = MetricsListener(self.component_manager, self.project)
+            self._metrics.start(metrics_sockets)
+            self._log(logging.INFO, 111, self.project.name, self.metrics_url)
+
+    @property
+    def metrics_url(self) -> str | None:
+        """`http://address:port/metrics` of the metrics listener once it listens, else None."""
+        return None if self._metrics is None else self._metrics.url
 
     @property
     def url(self) -> str:
@@ -169,6 +193,8 @@ class HostrayServer:
                 self._log(logging.WARNING, 103, unfinished, self.shutdown_timeout)
         if self.app is not None:
             await self._close_websockets(self.app, max(deadline - loop.time(), 0.0))
+        if self._metrics is not None:
+            await self._metrics.stop(max(deadline - loop.time(), 0.0))
         if self.component_manager is not None:
             self.component_manager.shutdown_timeout = max(deadline - loop.time(), 0.0)
             await self.component_manager.dispose_async()

@@ -4,7 +4,9 @@ path, and the checks that keep anything else from being sent.
 
 A call is sent as `(dotted path, args, kwargs)` in JSON, so only module-level functions that the
 worker can import by that path (the project's own modules included) and JSON-serialisable
-arguments go: anything else is a `TypeError` in the caller, at the call.
+arguments go: anything else is a `TypeError` in the caller, at the call. A call made while
+serving a request carries the request's id in the message header `REQUEST_ID_HEADER`; the worker
+puts it in `hostray.config.LOG_CONTEXT` while the task runs, so the task's log lines carry it.
 """
 
 from __future__ import annotations
@@ -16,14 +18,26 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
+
+from hostray.config import LOG_CONTEXT
 
 from .task_queue_settings import TaskQueueSettings
 
-__all__ = ["TASK_NAME", "celery_app", "check_arguments", "run_by_path", "task_path"]
+__all__ = [
+    "REQUEST_ID_HEADER",
+    "TASK_NAME",
+    "celery_app",
+    "check_arguments",
+    "run_by_path",
+    "run_task",
+    "task_path",
+]
 
 TASK_NAME = "hostray.task_queue.run"
 """The Celery task name every `run_method_in_queue` call is sent as."""
+REQUEST_ID_HEADER = "hostray_request_id"
+"""The message header holding the id of the request that queued the task, if one did."""
 
 
 def celery_app(settings: TaskQueueSettings, name: str = "hostray") -> Celery:
@@ -54,12 +68,24 @@ def celery_app(settings: TaskQueueSettings, name: str = "hostray") -> Celery:
         worker_hijack_root_logger=False,
         worker_proc_alive_timeout=60.0,
     )
-    app.task(name=TASK_NAME)(run_by_path)
+    app.task(name=TASK_NAME, bind=True)(run_task)
     return app
 
 
+def run_task(task: Task, path: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+    """The Celery task: `run_by_path`, in the log context of the request that queued it."""
+    request_id = task.request.get(REQUEST_ID_HEADER)
+    if not isinstance(request_id, str):
+        return run_by_path(path, args, kwargs)
+    token = LOG_CONTEXT.set({"request_id": request_id})
+    try:
+        return run_by_path(path, args, kwargs)
+    finally:
+        LOG_CONTEXT.reset(token)
+
+
 def run_by_path(path: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
-    """The body of the Celery task: import the function at `path` and call it."""
+    """What the Celery task runs: import the function at `path` and call it."""
     return _resolve(path)(*args, **kwargs)
 
 

@@ -5,6 +5,7 @@ Publishing happens on one publisher thread (the event loop never waits for the b
 caller gave `on_finish` / `on_exception`, a result thread then waits on the result backend (a
 blocking wait, no polling) and calls them in this process. At shutdown the publisher gets up to
 `shutdown_timeout` to send what was queued, so a SIGTERM of the server loses no accepted task.
+A task queued while serving a request carries the request's id to the worker (a message header).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from celery.exceptions import TimeoutError as ResultTimeoutError
 from celery.result import AsyncResult
@@ -21,8 +22,9 @@ from celery.result import AsyncResult
 from hostray.config import mask_url
 from hostray.workers import FunctionQueueWorker
 
+from ..request_context import current_request_id
 from .base import ComponentManager
-from .celery_tasks import TASK_NAME, celery_app, check_arguments, task_path
+from .celery_tasks import REQUEST_ID_HEADER, TASK_NAME, celery_app, check_arguments, task_path
 from .task_pending import PendingTasks, Task
 from .task_queue_settings import TaskQueueSettings
 
@@ -38,6 +40,15 @@ the server has stopped: a result still awaited then must not keep the process fr
 
 class RemoteTaskError(RuntimeError):
     """Given to `on_exception` when a remote task failed with an exception not rebuilt here."""
+
+
+class _Message(NamedTuple):
+    """What is published for one call: the task's arguments and the message headers."""
+
+    args: list[Any]
+    """`[dotted path, args, kwargs]` (`celery_tasks.run_task`)."""
+    headers: dict[str, str]
+    """`REQUEST_ID_HEADER` when the call was made while serving a request."""
 
 
 Callback = Callable[[Any], None] | None
@@ -67,15 +78,13 @@ class CeleryTaskBackend:
         path = task_path(func)
         check_arguments(path, args, kwargs)
         task = self._tasks.accept(path)
-        self._publisher.run_method(self._publish, task, list(args), kwargs, on_finish, on_exception)
+        request_id = current_request_id()  # read here: the publisher thread serves no request
+        headers = {} if request_id is None else {REQUEST_ID_HEADER: request_id}
+        message = _Message([task.name, list(args), kwargs], headers)
+        self._publisher.run_method(self._publish, task, message, on_finish, on_exception)
 
     def _publish(
-        self,
-        task: Task,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        on_finish: Callback,
-        on_exception: ErrorCallback,
+        self, task: Task, message: _Message, on_finish: Callback, on_exception: ErrorCallback
     ) -> None:
         waiting = on_finish is not None or on_exception is not None
         published = False
@@ -83,9 +92,10 @@ class CeleryTaskBackend:
             self._tasks.start(task)
             result = self.app.send_task(
                 TASK_NAME,
-                args=[task.name, args, kwargs],
+                args=message.args,
                 queue=self.settings.queue,
                 ignore_result=not waiting,
+                headers=message.headers,
             )
             published = True
         except Exception as exc:

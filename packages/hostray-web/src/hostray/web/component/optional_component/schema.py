@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_CONNECTION_REFRESH",
     "DEFAULT_KEY_PREFIX",
     "DEFAULT_MAX_RESPONSE_SIZE",
+    "DEFAULT_METRICS_ADDRESS",
     "DEFAULT_REDIRECTS",
     "DEFAULT_REDIS_URL",
     "DEFAULT_SERVICE_TIMEOUT",
@@ -199,13 +200,30 @@ def _token(value: Any) -> str:
 
 _token.__name__ = "a token of 16-256 visible ASCII characters"
 
+
+def _listen_port(value: Any) -> int:
+    """A TCP port to listen on: an int from 1 to 65535."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(_listen_port.__name__)
+    if not 1 <= value <= 65535:
+        raise ValueError(_listen_port.__name__)
+    return value
+
+
+_listen_port.__name__ = "a port number (1-65535)"
+DEFAULT_METRICS_ADDRESS = "127.0.0.1"
+"""Where the metrics listener binds when `port` is set: loopback, so it is not public."""
+
 MetricsValidator = ConfigContainerMeta(
     "metrics",
     False,
     ConfigElementMeta("token", _token, False),
+    ConfigElementMeta("port", _listen_port, False),
+    ConfigElementMeta("address", str, False, default=DEFAULT_METRICS_ADDRESS),
 )
-"""`metrics: {token}`: the `metrics` controller answers only `Authorization: Bearer <token>`
-when a token is set."""
+"""`metrics: {token, port, address}`: the `metrics` controller answers only `Authorization:
+Bearer <token>` when a token is set; with `port`, the server also serves `/metrics` (and nothing
+else) on `address:port` (default address 127.0.0.1)."""
 
 ChannelsValidator = ConfigContainerMeta(
     "channels",

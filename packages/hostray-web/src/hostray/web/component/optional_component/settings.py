@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from hostray.config import ConfigError
 
 from ..settings import absolute_path, validated_block
-from .schema import ChannelsValidator, MemoryCacheValidator, MetricsValidator, OrmDBValidator
+from .schema import (
+    DEFAULT_METRICS_ADDRESS,
+    ChannelsValidator,
+    MemoryCacheValidator,
+    MetricsValidator,
+    OrmDBValidator,
+)
 
 if TYPE_CHECKING:
     from hostray.orm import DB_MODULE_NAME
@@ -105,15 +111,18 @@ class OrmDBSettings:
 
 @dataclass(frozen=True)
 class MetricsSettings:
-    """The `metrics` block: the bearer token the `metrics` controller requires, if any."""
+    """The `metrics` block: the bearer token the `metrics` controller requires, if any, and the
+    address of the metrics listener (`port` None: no listener of its own)."""
 
     token: str | None
+    port: int | None = None
+    address: str = DEFAULT_METRICS_ADDRESS
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MetricsSettings:
         """Validate a `metrics` block."""
         block = validated_block(MetricsValidator, config, "component.metrics")
-        return cls(token=block.get("token"))
+        return cls(token=block.get("token"), port=block.get("port"), address=block["address"])
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,10 @@ class MemoryCacheComponent(Component):
         store = self.store
         return len(store) if isinstance(store, MemorySessionStore) else None
 
+    def lookup_counts(self) -> tuple[int, int]:
+        """`(hits, misses)` of session lookups in this process since start (both backends)."""
+        return self.store.hits.value, self.store.misses.value
+
     def save_state(self) -> tuple[int, float] | None:
         """Writes of `save_file` so far and the seconds they took (backend memory), else None."""
         store = self.store

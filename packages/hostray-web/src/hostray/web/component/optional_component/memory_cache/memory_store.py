@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from hostray.web.counters import EventCounter
+
 from ..errors import SessionValueError
 from .session_data import SessionDict, encode
 from .session_file import FORMAT, read_sessions, remove_leftovers, write_atomically
@@ -72,6 +74,10 @@ class MemorySessionStore:
         """Writes of `save_file` so far (the `metrics` component's)."""
         self.save_seconds = 0.0
         """Seconds those writes took, in all."""
+        self.hits = EventCounter()
+        """`get` calls that found a live session (the `metrics` component's)."""
+        self.misses = EventCounter()
+        """`get` calls that found none (no id, an unknown or an expired one): a new session."""
         self._stop = threading.Event()
         self._timer = threading.Thread(
             target=self._run_timer, name="hostray-memory-cache", daemon=True
@@ -114,6 +120,7 @@ class MemorySessionStore:
         now = time.time()
         entry = self.entries.get(session_id)
         if entry is not None and not (renew_lifetime or renew_id) and entry.expires >= now:
+            self.hits.add()
             return entry.data, session_id  # a plain read needs no lock
         with self._lock:
             entry = self.entries.get(session_id)
@@ -124,9 +131,11 @@ class MemorySessionStore:
                     self.entries[session_id] = entry
                 if renew_lifetime:
                     entry.expires = now + self.lifetime
+                self.hits.add()
                 return entry.data, session_id
             if entry is not None:
                 del self.entries[session_id]
+        self.misses.add()
         return self._new_session()
 
     async def get_async(

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import redis
 import redis.asyncio as aioredis
 
+from hostray.web.counters import EventCounter
+
 from ..errors import SessionStoreUnavailableError
 from ..outages import OutageLog
 from ..per_loop import PerLoop
@@ -57,6 +59,10 @@ class RedisSessionStore:
         self.display_url = mask_url(url)
         self.lifetime_ms = int(lifetime * 1000)
         self.key_prefix = key_prefix
+        self.hits = EventCounter()
+        """Reads that found the session in Redis (the `metrics` component's)."""
+        self.misses = EventCounter()
+        """Reads that found none (no id, an unknown or an expired one): a new session."""
         options: dict[str, Any] = {
             "socket_connect_timeout": CONNECT_TIMEOUT,
             "socket_timeout": COMMAND_TIMEOUT,
@@ -173,7 +179,9 @@ class RedisSessionStore:
                     renamed = False
                 data, session_id = (data, new_id) if renamed else (None, session_id)
         if data is None:
+            self.misses.add()
             return SessionDict(), new_session_id()
+        self.hits.add()
         session = SessionDict(data)
         session.stored = True
         return session, session_id

@@ -13,13 +13,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from hostray.web.counters import EventCounter
+
 from .session_data import SessionDict
 
 __all__ = ["SessionStore"]
 
 
 class SessionStore(Protocol):
-    """A session backend: session dicts by id, each expiring after the configured lifetime."""
+    """A session backend: session dicts by id, each expiring after the configured lifetime.
+
+    Every `get` / `get_async` adds one to `hits` (a live session found) or `misses` (none: no
+    id, an unknown or an expired one), without a lock (`EventCounter`)."""
+
+    hits: EventCounter
+    misses: EventCounter
 
     def start(self) -> None:
         """Get ready to serve (load saved sessions, start timers, check the server)."""

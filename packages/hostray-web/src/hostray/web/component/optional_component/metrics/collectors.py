@@ -1,8 +1,8 @@
 """Prometheus collectors that read the server's components at scrape time.
 
 Nothing here runs on the request path: every value is read from the component that owns it
-(worker pools, task_queue, orm_db pools, memory_cache sessions, the HTTP server's in-flight
-requests and the application's open websockets) when `/metrics` is scraped.
+(worker pools, task_queue, orm_db pools, memory_cache sessions and lookups, the HTTP server's
+in-flight requests and the application's open websockets) when `/metrics` is scraped.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ class ComponentsCollector(Collector):
             if count is not None:
                 sessions.add_metric(self._pid, count)
             yield sessions
+            yield from self._memory_cache_lookups(*cache.lookup_counts())
             saves = cache.save_state()
             if saves is not None:
                 yield from self._memory_cache_saves(*saves)
@@ -129,6 +130,17 @@ class ComponentsCollector(Collector):
             reconnects.add_metric(values, resets)
             unavailable.add_metric(values, failures)
         yield from (checked_out, size, reconnects, unavailable)
+
+    def _memory_cache_lookups(self, hits: int, misses: int) -> Iterator[Metric]:
+        for name, value, meaning in (
+            ("hits", hits, "Session lookups that found a live session."),
+            ("misses", misses, "Session lookups that found none (no id, unknown or expired)."),
+        ):
+            family = CounterMetricFamily(
+                f"hostray_memory_cache_{name}", meaning, labels=self._pid_key
+            )
+            family.add_metric(self._pid, value)
+            yield family
 
     def _memory_cache_saves(self, saves: int, seconds: float) -> Iterator[Metric]:
         written = CounterMetricFamily(

@@ -137,6 +137,13 @@ class MetricsComponent(Component):
         return generate_latest(self.registry)
 
     def info(self) -> dict[str, Any]:
-        """Whether the series are aggregated over processes and whether a token guards them."""
-        details = {"multiprocess": self.multiprocess, "protected": self.settings.token is not None}
+        """Whether the series are aggregated over processes, whether a token guards them and
+        the metrics listener's `address:port` (None: `/metrics` only where a route serves it)."""
+        settings = self.settings
+        listener = None if settings.port is None else f"{settings.address}:{settings.port}"
+        details = {
+            "multiprocess": self.multiprocess,
+            "protected": settings.token is not None,
+            "listener": listener,
+        }
         return {**super().info(), "info": details}
