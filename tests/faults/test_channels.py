@@ -143,8 +143,8 @@ async def test_redis_restart_resumes_broadcasts(
             sender = by_pid[min(pids)][0]
             await sender.ws.send_str("before")
             for client in clients:
-                received = await asyncio.wait_for(client.receive_until(1), RECEIVE_TIMEOUT)
-                assert received == ["before"]
+                first = await asyncio.wait_for(client.receive_until(1), RECEIVE_TIMEOUT)
+                assert first == ["before"]
 
             await asyncio.to_thread(private_redis.stop)
             await sender.ws.send_str("while down")
