@@ -139,9 +139,10 @@ def test_worker_example_prints_the_documented_output() -> None:
     # block spins, one now and one after each pause of 0.1 s. How many fit is the scheduler's
     # call: each pause ends a little late (the GIL hand-over, a loaded machine), so fewer may fit,
     # and the block may end late, so more may. What cannot vary is asserted: every run prints the
-    # documented line, `run_method` runs the function at once (at least one run in 0.5 s), and a
-    # pause never ends early (at most one run per 0.1 s of the process's life, measured here
-    # around it: a delay only makes that bound larger).
+    # documented line, `run_method` runs the function at once (at least one run in 0.5 s: only a
+    # worker thread given no CPU for that whole half second could miss it), and a pause never
+    # ends early (at most one run per 0.1 s of the process's life, measured here around it: a
+    # delay only makes that bound larger).
     loops = printed[len(WORKER_OUTPUT) :]
     assert loops == ["1"] * len(loops), printed
     assert 1 <= len(loops) <= 1 + ran_for / LOOP_INTERVAL, (loops, ran_for)
