@@ -181,6 +181,16 @@ def test_debug_refuses_several_processes(cli: Callable[..., Result], tmp_path: P
     assert "--debug" in line and "--processes 2" in line
 
 
+def test_debug_true_in_the_config_refuses_several_processes_like_the_option(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    project = _project(tmp_path, GOOD_HELLO + "debug: true\n")
+    line = _one_error_line(cli("start", str(project), "--processes", "2"))
+    config = project / "server_config.yaml"
+    assert line.startswith(f"error: {config}:6: debug: true autoreloads a single process"), line
+    assert "--processes 2" in line
+
+
 FAILING_INIT = """\
 from hostray.web.component import Component
 

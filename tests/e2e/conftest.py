@@ -23,7 +23,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_TIMEOUT = 120
-START_TIMEOUT = 30
+START_TIMEOUT = 60
+"""Bound of a wait for a server's line (its start, a reload): generous, for a loaded machine."""
 LISTENING = re.compile(r"listening on (http://\S+)")
 
 
@@ -86,7 +87,7 @@ class ServerProcess:
             if match:
                 return match
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = START_TIMEOUT) -> int:
         """Send `sig` and wait for the exit status."""
         if self.process.poll() is None:
             self.process.send_signal(sig)

@@ -21,11 +21,14 @@ if TYPE_CHECKING:
 HELLO = "Hello World, This is hostray generate hello component"
 
 
+WAIT_TIMEOUT = 60
+"""Bound of a wait for an HTTP answer or an exit: generous, for a loaded machine."""
+
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
 
 
 def _get(url: str) -> str:
-    with _DIRECT.open(url, timeout=10) as response:
+    with _DIRECT.open(url, timeout=WAIT_TIMEOUT) as response:
         assert response.status == 200
         return cast(bytes, response.read()).decode("utf-8")
 
@@ -82,7 +85,7 @@ def test_ctrl_c_reaching_every_process_stops_them_all(
         server.wait_listening()
         assert _get(url + "/hello") == HELLO
         os.killpg(server.process.pid, signal.SIGINT)
-        assert server.process.wait(timeout=30) == 0
+        assert server.process.wait(timeout=WAIT_TIMEOUT) == 0
     assert "Traceback" not in server.text()
     assert "restarting" not in server.text()
 
@@ -127,11 +130,11 @@ def test_debug_survives_a_syntax_error_and_serves_again_once_fixed(
         hello = hello_project / "controller" / "hello.py"
         good = hello.read_text(encoding="utf-8")
         hello.write_text(good + "\ndef broken(:\n", encoding="utf-8")
-        problem = server.wait_for(re.compile(r"error: .*SyntaxError"), timeout=10)
-        where = server.wait_for(re.compile(rf'File "{re.escape(str(hello))}", line 16'), timeout=10)
-        server.wait_for(re.compile("autoreload: waiting for a change"), timeout=10)
+        problem = server.wait_for(re.compile(r"error: .*SyntaxError"))
+        where = server.wait_for(re.compile(rf'File "{re.escape(str(hello))}", line 16'))
+        server.wait_for(re.compile("autoreload: waiting for a change"))
         hello.write_text(good, encoding="utf-8")
-        url = server.wait_listening(timeout=10)
+        url = server.wait_listening()
         assert _get(url + "/hello") == HELLO
         assert server.stop(signal.SIGTERM) == 0
     assert "importing module 'controller.hello' failed: SyntaxError" in problem.string
@@ -197,7 +200,7 @@ def test_every_log_line_has_time_and_level_from_first_to_last(
     with serve(hello_project) as server:
         url = server.wait_listening()
         with pytest.raises(urllib.error.HTTPError) as answered:
-            _DIRECT.open(url + "/boom", timeout=10)
+            _DIRECT.open(url + "/boom", timeout=WAIT_TIMEOUT)
         assert answered.value.code == 500
         server.wait_for(re.compile(r"500 GET /boom"))
         assert server.stop(signal.SIGTERM) == 0

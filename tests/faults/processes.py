@@ -24,8 +24,10 @@ import pytest
 
 __all__ = ["START_TIMEOUT", "Listening", "ServerProcess", "rss_bytes", "started_server"]
 
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 30.0
+START_TIMEOUT = 60.0
+"""Bound of a wait for a server's line: generous, for a loaded machine."""
+STOP_TIMEOUT = 60.0
+"""Bound of a wait for a server's exit."""
 LISTENING = re.compile(r"listening on (http://\S+) \(pid (\d+)\)")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +24,14 @@ from .rawhttp import RawConnection
 pytestmark = pytest.mark.timeout(120)
 
 CLIENTS = 100
-WARM_UP_SECONDS = 2
-AFTER_KILL_SECONDS = 5
-PROBE_ROUNDS = 5
+WARM_UP_ANSWERS = 5
+"""Answers every client gets before the kill."""
+AFTER_KILL_ANSWERS = 5
+"""Answers every client gets once the replacement announced itself (the first may have been on
+its way from the killed child; the later ones were asked for after it died)."""
+WAIT = 60.0
+"""Bound of each wait for the clients' answers: generous, for a loaded machine."""
+PROBE_ROUNDS = 20
 CLIENT_TIMEOUT = aiohttp.ClientTimeout(total=30)
 REQUEST = b"GET /pid HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -39,7 +45,24 @@ class Connection:
     errors: list[tuple[int | None, str]] = field(default_factory=list)
 
 
-async def _client(port: int, state: Connection, stop: asyncio.Event) -> None:
+class Answered:
+    """Wakes the test whenever a client got an answer, so it waits for answers, not for time."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Condition()
+
+    async def note(self) -> None:
+        """A client got an answer (or an error)."""
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def until(self, done: Callable[[], bool]) -> None:
+        """Block until `done()` holds (bounded by WAIT)."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(done), WAIT)
+
+
+async def _client(port: int, state: Connection, stop: asyncio.Event, answered: Answered) -> None:
     """Ask /pid on one raw keep-alive connection (no client-side retry hides a failure)."""
     connection = RawConnection(port)
     try:
@@ -48,12 +71,14 @@ async def _client(port: int, state: Connection, stop: asyncio.Event) -> None:
             if response is None:
                 state.errors.append((state.last_pid, "connection closed without an answer"))
                 state.last_pid = None
-                continue
-            assert response.status == 200, response
-            state.last_pid = int(response.body)
-            state.answers += 1
+            else:
+                assert response.status == 200, response
+                state.last_pid = int(response.body)
+                state.answers += 1
+            await answered.note()
     finally:
         await connection.close()
+        await answered.note()  # a client that failed ends the test's wait at once
 
 
 async def _served_by(url: str) -> set[int]:
@@ -77,10 +102,19 @@ async def test_killed_child_is_replaced(tmp_path: Path) -> None:
         second = await asyncio.to_thread(server.next_listening)
         url = f"{first.url}/pid"
         stop = asyncio.Event()
+        answered = Answered()
         states = [Connection() for _ in range(CLIENTS)]
         port = int(first.url.rsplit(":", 1)[1])
-        clients = [asyncio.create_task(_client(port, state, stop)) for state in states]
-        await asyncio.sleep(WARM_UP_SECONDS)
+        clients = [asyncio.create_task(_client(port, s, stop, answered)) for s in states]
+
+        async def until(done: Callable[[], bool]) -> None:
+            """Wait until `done()` holds; a client's failure is raised here, not after WAIT."""
+            await answered.until(lambda: done() or any(c.done() for c in clients))
+            for client in clients:
+                if client.done():
+                    client.result()
+
+        await until(lambda: all(s.answers >= WARM_UP_ANSWERS for s in states))
         served_before = {state.last_pid for state in states}
         assert served_before <= {first.pid, second.pid}
         assert all(state.answers > 0 for state in states)
@@ -89,7 +123,12 @@ async def test_killed_child_is_replaced(tmp_path: Path) -> None:
         held_by_victim = sum(state.last_pid == victim for state in states)
         os.kill(victim, signal.SIGKILL)
         replacement = await asyncio.to_thread(server.next_listening)
-        await asyncio.sleep(AFTER_KILL_SECONDS)
+        before = [state.answers for state in states]
+        await until(
+            lambda: all(
+                s.answers - n >= AFTER_KILL_ANSWERS for s, n in zip(states, before, strict=True)
+            )
+        )
         stop.set()
         await asyncio.gather(*clients)
         errors = [error for state in states for error in state.errors]

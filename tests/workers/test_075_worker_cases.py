@@ -110,7 +110,7 @@ def test_queue_worker_runs_both_calls_and_hands_the_failure_to_on_exception() ->
             worker.run_method(
                 func, 1, count=2, on_finish=seen.on_finish, on_exception=seen.on_exception
             )
-        assert worker.wait(3)
+        assert worker.wait(60)
         assert worker.pending_count == 0
     assert seen.results == [1]
     assert seen.errors == [MESSAGE]

@@ -1,7 +1,11 @@
 """The server's limits, against a real server process: a body past `max_body_size` is a 413 on
 every route (404 and 405 included) before it is read, a streaming route may allow more, headers
 too large are a 431, slow clients are cut by `idle_connection_timeout` and `body_timeout`, past
-`max_connections` a busy server answers 503, and no response names Tornado's version."""
+`max_connections` a busy server answers 503, and no response names Tornado's version.
+
+Waits are bounded generously (a loaded machine only makes them longer). What a test needs to have
+happened in the server, it waits for as an answer, never as a pause; the one pause is the
+behaviour under test (a client that keeps the server waiting)."""
 
 from __future__ import annotations
 
@@ -15,9 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from hostray.web._connections import SHED_AFTER
+
 from .conftest import write_project
 
-WAIT = 20.0
+WAIT = 60.0
+"""Bound of every wait for the server: its start, an answer."""
+CUT_WITHIN = 30.0
+"""Bound of a wait for the server to close a connection: far above the 0.5 s timeouts the slow
+client tests set, far below the 60 s defaults, so a timeout that were not applied fails them."""
 LIMIT = 64 * 1024
 
 HANDLERS = """\
@@ -37,9 +47,11 @@ class Hello(RequestHandler):
 
 
 class Hold(RequestHandler):
-    \"\"\"Answers once the test lets it (a request that keeps its connection busy).\"\"\"
+    \"\"\"Sends its headers, then never finishes: a request that keeps its connection busy
+    (the client knows it is, once it has the headers).\"\"\"
 
     async def get(self):
+        await self.flush()
         await asyncio.Event().wait()
 
 
@@ -64,6 +76,8 @@ RUN = (
     "import sys; from hostray.web.server import HostrayServer; "
     "sys.exit(HostrayServer(sys.argv[1], port=0, address='127.0.0.1').run())"
 )
+SET_SHED_AFTER = "import sys, hostray.web._connections as c; c.SHED_AFTER = float(sys.argv[2]); "
+"""Prefix of `RUN` for a server whose connections may be shed after `sys.argv[2]` seconds."""
 
 
 def limits_project(root: Path, extra: str = "") -> Path:
@@ -89,13 +103,16 @@ controller:
 
 
 @contextlib.asynccontextmanager
-async def serving(root: Path) -> AsyncIterator[int]:
-    """The project served by a real process; yields its port."""
+async def serving(root: Path, shed_after: float | None = None) -> AsyncIterator[int]:
+    """The project served by a real process (`shed_after`: instead of `SHED_AFTER`); yields its
+    port."""
+    shedding = [] if shed_after is None else [str(shed_after)]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        RUN,
+        RUN if shed_after is None else SET_SHED_AFTER + RUN,
         str(root),
+        *shedding,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -200,9 +217,9 @@ async def test_no_response_names_the_tornado_version(port: int) -> None:
 
 
 async def wait_closed(reader: asyncio.StreamReader) -> bytes:
-    """Read until the server closes the connection (bounded by WAIT)."""
+    """Read until the server closes the connection (bounded by CUT_WITHIN)."""
     with contextlib.suppress(ConnectionError):
-        return await asyncio.wait_for(reader.read(), WAIT)
+        return await asyncio.wait_for(reader.read(), CUT_WITHIN)
     return b""
 
 
@@ -224,11 +241,11 @@ async def test_past_max_connections_a_busy_server_answers_503(tmp_path: Path) ->
     async with serving(limits_project(tmp_path / "cap", "max_connections: 2")) as port:
         held = []
         for _ in range(2):
-            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(b"GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
-            await writer.drain()
+            status, _, _ = await read_response(reader)  # its headers: the handler runs
+            assert status == 200
             held.append(writer)
-        await asyncio.sleep(0.5)  # let the server read both requests (they stay in flight)
         status, headers, _ = await exchange(port, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
         assert status == 503
         assert headers.get("connection") == "close"
@@ -243,9 +260,15 @@ async def test_past_max_connections_the_longest_idle_connection_makes_room(
         idle = []
         for _ in range(2):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"GET /hello HTTP/1.1\r\n")  # slowloris: headers never finished
+            writer.write(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, _, _ = await read_response(reader)  # the server serves this connection
+            assert status == 200
+            writer.write(b"GET /hello HTTP/1.1\r\n")  # slowloris: the next headers never end
             idle.append((reader, writer))
-        await asyncio.sleep(1.5)  # slow clients: waiting longer than SHED_AFTER
+        # The behaviour under test is about time: the server sheds a client that kept it waiting
+        # SHED_AFTER s or more. The server waits for the next headers from the moment it wrote
+        # the answer just read; one more second covers its few steps from there.
+        await asyncio.sleep(SHED_AFTER + 1.0)
         status, _, body = await exchange(port, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
         assert (status, body) == (200, b"hello")
         assert await wait_closed(idle[0][0]) == b""  # the oldest one was closed
@@ -256,9 +279,15 @@ async def test_past_max_connections_the_longest_idle_connection_makes_room(
 async def test_past_max_connections_a_client_still_sending_its_request_is_not_closed(
     tmp_path: Path,
 ) -> None:
-    async with serving(limits_project(tmp_path / "fresh", "max_connections: 1")) as port:
+    # However slowly this test gets from the first client to the second on a loaded machine, the
+    # first has not waited `shed_after` s: the server must not close it to make room.
+    project = limits_project(tmp_path / "fresh", "max_connections: 1")
+    async with serving(project, shed_after=600.0) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"GET /hello HTTP/1.1\r\n")  # connected just now, still sending
+        writer.write(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, _ = await read_response(reader)  # the server serves this connection
+        assert status == 200
+        writer.write(b"GET /hello HTTP/1.1\r\n")  # its next request: still sending
         await writer.drain()
         status, _, _ = await exchange(port, b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
         assert status == 503

@@ -18,13 +18,21 @@ def test_a_pool_call_outliving_shutdown_timeout_leaves_no_unretrieved_future(
     release = threading.Event()
 
     async def serve_and_stop() -> None:
+        loop = asyncio.get_running_loop()
+        running = asyncio.Event()
+
+        def hold() -> bool:
+            """The pool's call: says it runs, then blocks until the test ends."""
+            loop.call_soon_threadsafe(running.set)
+            return release.wait(5)
+
         manager = ComponentManager()
         enum = DefaultComponentTypes.WorkerPool
         component = enum.import_class()(enum)
         component.init(manager, default=1)
         manager.set_component(component)
-        call = asyncio.ensure_future(component.run_method_async(release.wait, 5))
-        await asyncio.sleep(0.1)  # the call is running on the pool's thread
+        call = asyncio.ensure_future(component.run_method_async(hold))
+        await asyncio.wait_for(running.wait(), 60)  # the call is running on the pool's thread
         manager.shutdown_timeout = 0.2
         await component.dispose(manager)
         call.cancel()

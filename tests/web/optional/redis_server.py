@@ -15,7 +15,8 @@ import pytest
 __all__ = ["PrivateRedis"]
 
 READY = "Ready to accept connections"
-START_TIMEOUT = 10.0
+START_TIMEOUT = 60.0
+"""Bound of a wait for the server: a connection, an exit (generous, for a loaded machine)."""
 
 
 def free_port() -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 from hostray.cli.errors import CliError, report
 from hostray.cli.processes import serve_forked
 from hostray.config import (
+    ConfigDict,
     ConfigError,
     console_line,
     install_console_fallback,
@@ -29,7 +30,7 @@ from hostray.config import (
 from hostray.web.component.optional_component.metrics.processes import multiprocess_metrics
 from hostray.web.metrics_listener import bind_metrics_sockets
 from hostray.web.per_process import per_process_problems
-from hostray.web.project import Project, load_project
+from hostray.web.project import CONFIG_FILE, Project, load_project, project_from_config
 from hostray.web.server import HostrayServer, listen_sockets
 
 __all__ = ["AUTORELOAD_CHECK_MS", "CommandLineServer", "start_project"]
@@ -147,17 +148,36 @@ def _serve(server: CommandLineServer, sockets: _Sockets) -> int:
         sockets.close()
 
 
-def _config_debug(directory: str | os.PathLike[str]) -> str | None:
-    """Where the config sets `debug: true` (`file:line`), or None; read before the project loads,
-    so that `debug: true` and `--debug` behave the same from the first line."""
-    config = Path(directory) / "server_config.yaml"
-    try:
-        raw = load_yaml(str(config))
-    except (ConfigError, OSError):
+def _config_path(directory: str | os.PathLike[str]) -> str:
+    """The project's config file, named as `load_project` names it in its problems."""
+    return os.path.join(os.path.abspath(os.fspath(directory)), CONFIG_FILE)
+
+
+def _read_config(directory: str | os.PathLike[str]) -> ConfigDict | None:
+    """The project's config, read once for the whole start; None when it cannot be read (then
+    `load_project` reads it and reports why)."""
+    config_file = _config_path(directory)
+    if not os.path.isfile(config_file):
         return None
-    if isinstance(raw, dict) and raw.get("debug") is True:
-        return location_of(raw, "debug") or str(config)
+    try:
+        return load_yaml(config_file)
+    except ConfigError:
+        return None
+
+
+def _config_debug(raw: ConfigDict | None, directory: str | os.PathLike[str]) -> str | None:
+    """Where the config sets `debug: true` (`file:line`), or None; known before the project
+    loads, so that `debug: true` and `--debug` behave the same from the first line."""
+    if raw is not None and raw.get("debug") is True:
+        return location_of(raw, "debug") or _config_path(directory)
     return None
+
+
+def _load(directory: str | os.PathLike[str], raw: ConfigDict | None, *, debug: bool) -> Project:
+    """The project, built from the config `start_project` read (none: `load_project` says why)."""
+    if raw is None:
+        return load_project(directory, debug=debug)
+    return project_from_config(raw, directory, _config_path(directory), debug=debug)
 
 
 def _wait_for_fix(directory: str | os.PathLike[str], problems: list[str]) -> int:
@@ -197,7 +217,8 @@ def start_project(
 
     `--debug` and the config's `debug: true` are the same: tracebacks on 500 pages and in errors,
     autoreload on a change, and a failed start waits for the fix instead of exiting."""
-    source = "--debug" if debug else _config_debug(directory)
+    raw = _read_config(directory)
+    source = "--debug" if debug else _config_debug(raw, directory)
     if source is not None and processes != 1:
         label = source if debug else f"{source}: debug: true"
         raise CliError(
@@ -206,14 +227,14 @@ def start_project(
         )
     if source is not None:
         try:
-            return _start_single(directory, port, address, debug=True)
+            return _start_single(directory, raw, port, address, debug=True)
         except (CliError, ConfigError) as exc:
-            if not (Path(directory) / "server_config.yaml").is_file():
+            if not os.path.isfile(_config_path(directory)):
                 raise  # nothing to watch: no project there
             return _wait_for_fix(directory, exc.problems)
     if processes == 1:
-        return _start_single(directory, port, address, debug=False)
-    project = load_project(directory)
+        return _start_single(directory, raw, port, address, debug=False)
+    project = _load(directory, raw, debug=False)
     problems = per_process_problems(project.config, processes or os.cpu_count() or 1)
     if problems:
         raise CliError(*problems)
@@ -243,10 +264,16 @@ def _use_project_log_format(project: Project) -> None:
 
 
 def _start_single(
-    directory: str | os.PathLike[str], port: int | None, address: str | None, *, debug: bool
+    directory: str | os.PathLike[str],
+    raw: ConfigDict | None,
+    port: int | None,
+    address: str | None,
+    *,
+    debug: bool,
 ) -> int:
-    """Load, bind and serve in this process (`debug`: with autoreload)."""
-    project = load_project(directory, debug=debug)
+    """Load (from `raw`, the config as read), bind and serve in this process (`debug`: with
+    autoreload)."""
+    project = _load(directory, raw, debug=debug)
     sockets = _Sockets(project, port, address)
     server = CommandLineServer(
         project, port=port, address=address, autoreload=debug, metrics_sockets=sockets.metrics

@@ -25,11 +25,18 @@ __all__ = [
     "Executor",
     "Inbox",
     "SyncCall",
+    "check_callable",
     "inbox_for",
     "loop_notifier",
 ]
 
 logger = logging.getLogger("hostray.workers")
+
+
+def check_callable(func: object, problem: str = "expected a callable to run") -> None:
+    """Refuse `func` before it is queued unless it is callable: TypeError `problem, got func`."""
+    if not callable(func):
+        raise TypeError(f"{problem}, got {func!r}")
 
 
 class Executor(Protocol):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from hostray.workers._calls import CallbackCall
+from hostray.workers._calls import CallbackCall, check_callable
 from hostray.workers._disposable import Disposable
 from hostray.workers._hub import track_for_exit
 from hostray.workers.errors import PoolClosedError
@@ -65,8 +65,7 @@ class FunctionLoopWorker(Disposable):
         (with its own callbacks) replaces the looped function: an iteration running now finishes,
         and the next one, without waiting out the pause, runs `func`.
         """
-        if not callable(func):
-            raise TypeError(f"expected a callable to loop, got {func!r}")
+        check_callable(func, "expected a callable to loop")
         with self._cond:
             if self._closed:
                 raise PoolClosedError(f"{self.name} is disposed; the call was not run")

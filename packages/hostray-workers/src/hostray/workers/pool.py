@@ -24,6 +24,7 @@ from hostray.workers._calls import (
     DirectSyncCall,
     Inbox,
     SyncCall,
+    check_callable,
     inbox_for,
 )
 from hostray.workers._disposable import Disposable
@@ -131,8 +132,7 @@ class WorkerPool(Disposable):
         `on_finish(result)` or `on_exception(exc)` runs on the worker thread afterwards; an
         exception with no `on_exception` is logged to the `hostray.workers` logger.
         """
-        if not callable(func):
-            raise TypeError(f"{self.pool_name}: expected a callable, got {func!r}")
+        check_callable(func, f"{self.pool_name}: expected a callable")
         self._submit_shared(CallbackCall(func, args, kwargs, on_finish, on_exception))
 
     def reserve_worker(self) -> Reservation:

@@ -12,7 +12,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from hostray.workers._calls import AsyncCall, CallbackCall, SyncCall, inbox_for, loop_notifier
+from hostray.workers._calls import (
+    AsyncCall,
+    CallbackCall,
+    SyncCall,
+    check_callable,
+    inbox_for,
+    loop_notifier,
+)
 from hostray.workers._disposable import Disposable
 from hostray.workers._hub import Hub, QueueThread, track_for_exit
 
@@ -57,7 +64,7 @@ class Worker(_StandaloneWorker):
         `on_finish(result)` or `on_exception(exc)` runs on the worker thread afterwards; an
         exception with no `on_exception` is logged to the `hostray.workers` logger.
         """
-        _check_callable(func)
+        check_callable(func)
         with self._hub.lock:
             self._hub.check_open()
             if not self._is_idle_locked():
@@ -67,7 +74,7 @@ class Worker(_StandaloneWorker):
 
     def run_method_and_wait(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run `func` on the worker thread once it is free; block, return its result or raise."""
-        _check_callable(func)
+        check_callable(func)
         if threading.current_thread() is self._thread:
             return self.execute(func, args, kwargs)
         call = SyncCall(func, args, kwargs)
@@ -87,7 +94,7 @@ class Worker(_StandaloneWorker):
         self, func: Callable[..., Any], *args: Any, **kwargs: Any
     ) -> Any:
         """Run `func` on the worker thread once it is free; await its result (or exception)."""
-        _check_callable(func)
+        check_callable(func)
         loop = asyncio.get_running_loop()
         while True:
             free = loop.create_future()
@@ -126,7 +133,7 @@ class FunctionQueueWorker(_StandaloneWorker):
         `on_finish(result)` or `on_exception(exc)` runs on the worker thread afterwards; an
         exception with no `on_exception` is logged to the `hostray.workers` logger.
         """
-        _check_callable(func)
+        check_callable(func)
         with self._hub.lock:
             self._hub.check_open()
             self._push_locked(CallbackCall(func, args, kwargs, on_finish, on_exception))
@@ -139,8 +146,3 @@ class FunctionQueueWorker(_StandaloneWorker):
         self._pooled = True
         if not self._named:
             self.name = name
-
-
-def _check_callable(func: object) -> None:
-    if not callable(func):
-        raise TypeError(f"expected a callable to run, got {func!r}")
