@@ -16,7 +16,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from tornado import httputil
 from tornado.httputil import HTTPServerRequest
@@ -30,7 +30,6 @@ __all__ = [
     "current_request_id",
     "in_request_context",
     "request_id_of",
-    "start_request_context",
 ]
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -76,10 +75,3 @@ class ResponseHeadersTransform(OutputTransform):
         if context is not None and "request_id" in context:
             headers[REQUEST_ID_HEADER] = context["request_id"]
         return status_code, headers, chunk
-
-
-def start_request_context(request: HTTPServerRequest, route: str) -> dict[str, Any]:
-    """Set the request's log context (in the current context) and return it."""
-    fields: dict[str, Any] = {"request_id": request_id_of(request), "route": route}
-    LOG_CONTEXT.set(fields)
-    return fields
