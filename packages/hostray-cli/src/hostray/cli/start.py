@@ -28,6 +28,7 @@ from hostray.config import (
     set_log_format,
 )
 from hostray.web.component.optional_component.metrics.processes import multiprocess_metrics
+from hostray.web.component.settings import LoggerSettings
 from hostray.web.metrics_listener import bind_metrics_sockets
 from hostray.web.per_process import per_process_problems
 from hostray.web.project import CONFIG_FILE, Project, load_project, project_from_config
@@ -259,8 +260,7 @@ def start_project(
 def _use_project_log_format(project: Project) -> None:
     """Write this process's own lines in the project's `logger.format`: the parent of
     `--processes` builds no components, yet logs (Tornado's notes on its children)."""
-    block = (project.config.get("component") or {}).get("logger") or {}
-    set_log_format(block.get("format") or "text")
+    set_log_format(LoggerSettings.of_project(project.config).format)
 
 
 def _start_single(

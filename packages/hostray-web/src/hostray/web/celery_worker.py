@@ -37,6 +37,7 @@ from .application import build_components
 from .component import ComponentManager
 from .component.celery_tasks import celery_app
 from .component.optional_component.loop_thread import LoopThread
+from .component.settings import LoggerSettings
 from .component.task_queue_settings import TaskQueueSettings
 from .project import Project
 
@@ -83,8 +84,7 @@ def run_worker(project: Project, concurrency: int, loglevel: str = "WARNING") ->
     settings = worker_settings(project)
     # The pool processes set the format when they build the logger component; this process
     # builds none, yet writes the `worker ready` line and its own warnings.
-    logger_block = (project.config.get("component") or {}).get("logger") or {}
-    set_log_format(logger_block.get("format") or "text")
+    set_log_format(LoggerSettings.of_project(project.config).format)
     logging.captureWarnings(True)  # Celery's warnings (running as root, …) are log records too
     timeout = float(project.config["shutdown_timeout"])
     app = celery_app(settings, name=project.name)

@@ -87,8 +87,16 @@ class LoggerSettings:
         directory = block.get("dir")
         return cls(
             dir=None if directory is None else absolute_path(directory, root_dir),
-            format=block.get("format", "text"),
+            format=block["format"],
         )
+
+    @classmethod
+    def of_project(cls, config: Mapping[str, Any]) -> LoggerSettings:
+        """The `logger` block of a whole validated project config (its defaults when absent):
+        for processes that build no logger component yet write lines (the `--processes` parent,
+        the `hostray worker` main process)."""
+        components = config.get("component") or {}
+        return cls.from_config(components.get("logger") or {})
 
 
 @dataclass(frozen=True)
