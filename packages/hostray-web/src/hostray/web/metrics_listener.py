@@ -22,6 +22,7 @@ from hostray.config import ConfigError, location_of
 from ._connections import DrainingHTTPServer
 from .application import HostrayApplication
 from .component import ComponentManager
+from .component.optional_component.settings import MetricsSettings
 from .controller.metrics_controller import MetricsController
 
 __all__ = [
@@ -60,10 +61,13 @@ def metrics_address(project: Any) -> MetricsAddress | None:
     """The metrics listener's address of a loaded project; None without `metrics.port`."""
     components = project.config.get("component")
     block = components.get("metrics") if isinstance(components, Mapping) else None
-    if not isinstance(block, Mapping) or block.get("port") is None:
+    if not isinstance(block, Mapping):
+        return None
+    settings = MetricsSettings.from_config(block)
+    if settings.port is None:
         return None
     where = location_of(block, "port") or project.config_file or project.root_dir
-    return MetricsAddress(str(block.get("address", "127.0.0.1")), int(block["port"]), where)
+    return MetricsAddress(settings.address, settings.port, where)
 
 
 def bind_metrics_sockets(
