@@ -103,19 +103,9 @@ class HostrayServer:
             await self._close_tracing()
             raise
         self._apply_debug(self.component_manager)
-        try:
-            self.app = build_application(self.project, self.component_manager, debug=self.debug)
-        except ConfigError:
-            await self.component_manager.dispose_async()
-            await self._close_tracing()
-            raise
-        self._http = DrainingHTTPServer(
-            self.app,
-            ssl_options=ssl_context,
-            **_connection_limits(self.project.config),
-        )
         bound_here: list[socket.socket] = []
         try:
+            self.app = build_application(self.project, self.component_manager, debug=self.debug)
             if sockets is None:
                 sockets = bound_here = listen_sockets(self.project, self._port, self.address)
             metrics_sockets = self._metrics_sockets
@@ -127,6 +117,11 @@ class HostrayServer:
             await self.component_manager.dispose_async()
             await self._close_tracing()
             raise
+        self._http = DrainingHTTPServer(
+            self.app,
+            ssl_options=ssl_context,
+            **_connection_limits(self.project.config),
+        )
         metrics = self.component_manager.get_component(OptionalComponentTypes.Metrics)
         if metrics is not None:
             metrics.observe(self.app, self._http)
