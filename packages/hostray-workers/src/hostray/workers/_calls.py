@@ -33,10 +33,14 @@ __all__ = [
 logger = logging.getLogger("hostray.workers")
 
 
-def check_callable(func: object, problem: str = "expected a callable to run") -> None:
-    """Refuse `func` before it is queued unless it is callable: TypeError `problem, got func`."""
+def check_callable(
+    func: object, problem: str = "expected a callable to run", owner: str | None = None
+) -> None:
+    """Refuse `func` before it is queued unless it is callable: TypeError `[owner: ]problem, got
+    func` (the message is made only then: this runs on every call)."""
     if not callable(func):
-        raise TypeError(f"{problem}, got {func!r}")
+        where = f"{owner}: " if owner else ""
+        raise TypeError(f"{where}{problem}, got {func!r}")
 
 
 class Executor(Protocol):

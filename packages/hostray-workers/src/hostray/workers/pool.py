@@ -132,7 +132,7 @@ class WorkerPool(Disposable):
         `on_finish(result)` or `on_exception(exc)` runs on the worker thread afterwards; an
         exception with no `on_exception` is logged to the `hostray.workers` logger.
         """
-        check_callable(func, f"{self.pool_name}: expected a callable")
+        check_callable(func, "expected a callable", owner=self.pool_name)
         self._submit_shared(CallbackCall(func, args, kwargs, on_finish, on_exception))
 
     def reserve_worker(self) -> Reservation:
