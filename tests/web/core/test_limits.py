@@ -237,6 +237,24 @@ async def test_slow_headers_and_slow_bodies_are_cut(tmp_path: Path) -> None:
         writer.close()
 
 
+async def test_idle_connections_are_cut_after_their_last_answer_and_before_any_request(
+    tmp_path: Path,
+) -> None:
+    project = limits_project(tmp_path / "idle", "idle_connection_timeout: 0.5")
+    async with serving(project) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, body = await asyncio.wait_for(read_response(reader), WAIT)
+        assert (status, body) == (200, b"hello")
+        assert await wait_closed(reader) == b""  # kept alive, then idle past the timeout
+        writer.close()
+
+        silent = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+        for reader, writer in silent:  # never send a byte
+            assert await wait_closed(reader) == b""
+            writer.close()
+
+
 async def test_past_max_connections_a_busy_server_answers_503(tmp_path: Path) -> None:
     async with serving(limits_project(tmp_path / "cap", "max_connections: 2")) as port:
         held = []

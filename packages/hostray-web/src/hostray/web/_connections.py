@@ -1,4 +1,5 @@
-"""An `HTTPServer` that knows its connections: a graceful stop, a connection cap, 431 answers.
+"""An `HTTPServer` that knows its connections: a graceful stop, a connection cap, 431 answers,
+and idle connections cut without a timer per request.
 
 Tornado calls `start_request` once per request a connection will read (before its headers
 arrive) and `on_close` when the connection ends, so a connection is busy from the headers of a
@@ -9,6 +10,12 @@ closes the idle connections and waits, without polling, for the busy ones.
 At `max_connections` (never more than the open-file limit allows) a new connection closes the
 one waiting longest for its client (at least `SHED_AFTER` s: a slow client); when there is none,
 the new one is answered 503 and closed.
+
+A connection idle for `idle_connection_timeout` seconds (waiting for, or still receiving, the
+headers of its next request) is closed. Tornado would wrap every header read in a timeout of
+its own (a future and a timer made and cancelled per request, a tenth of a hello request's
+cost); the idle connections are already kept oldest first, so one timer, due when the oldest
+reaches the timeout, does the same.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import Any
 from tornado import httputil
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream, StreamClosedError
+from tornado.web import Application
 
 from ._accept import Acceptor, OncePerSecond
 from ._streams import HeaderLimitStream, accepted_stream
@@ -68,6 +76,17 @@ class DrainingHTTPServer(HTTPServer):
         """Set up the server as Tornado does, plus the connection bookkeeping."""
         super().initialize(*args, **kwargs)
         self.max_connections = connection_ceiling(max_connections)
+        # Routed here rather than through Tornado's `Router.start_request` (a wrapper less per
+        # request); a server with `xheaders`, or a callable rather than an Application, keeps
+        # Tornado's delegate.
+        callback = self.request_callback
+        self._application = (
+            callback if isinstance(callback, Application) and not self.xheaders else None
+        )
+        # Tornado's per-read timeout is off: `_sweep_idle` applies the same limit.
+        self.idle_timeout = float(self.conn_params.header_timeout or 0) or None
+        self.conn_params.header_timeout = None
+        self._sweep: asyncio.TimerHandle | None = None
         self._busy: set[Any] = set()
         self._idle: dict[Any, float] = {}  # oldest idle first
         self._shed: set[Any] = set()  # closed to make room, not yet gone
@@ -176,8 +195,35 @@ class DrainingHTTPServer(HTTPServer):
         if self._draining:
             self._check_drained()
             self._close(server_conn)
-        delegate = super().start_request(server_conn, request_conn)
-        return _BusyOnHeaders(delegate, self, server_conn, stream)
+        elif self._sweep is None:
+            self._arm_sweep()
+        inner = None
+        if self._application is None:
+            inner = super().start_request(server_conn, request_conn)
+        return _ConnectionRequest(self, server_conn, request_conn, stream, inner)
+
+    def _arm_sweep(self) -> None:
+        """Time the next sweep for when the connection idle the longest reaches the timeout."""
+        if self.idle_timeout is None or not self._idle:
+            return
+        oldest = next(iter(self._idle.values()))
+        delay = max(0.0, oldest + self.idle_timeout - time.monotonic())
+        self._sweep = asyncio.get_running_loop().call_later(delay, self._sweep_idle)
+
+    def _sweep_idle(self) -> None:
+        """Close the connections idle for `idle_connection_timeout` s (oldest first)."""
+        self._sweep = None
+        assert self.idle_timeout is not None
+        cutoff = time.monotonic() - self.idle_timeout
+        expired = []
+        for conn, since in self._idle.items():
+            if since > cutoff:
+                break
+            expired.append(conn)
+        for conn in expired:
+            del self._idle[conn]
+            conn.stream.close()
+        self._arm_sweep()
 
     def on_close(self, server_conn: object) -> None:
         """Forget a connection that ended."""
@@ -209,27 +255,33 @@ class DrainingHTTPServer(HTTPServer):
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._drained.wait(), timeout)
         unfinished = len(self._busy)
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep = None
         await self.close_all_connections()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
         return unfinished
 
 
-class _BusyOnHeaders(httputil.HTTPMessageDelegate):
-    """Forwards to Tornado's delegate; tells the server (and the stream, for 431) when a
-    request's headers arrive."""
+class _ConnectionRequest(httputil.HTTPMessageDelegate):
+    """One request of a connection: tells the server (and the stream, for 431) when its headers
+    arrive, then routes it through the application as Tornado's `Router` does, or hands it to
+    `inner` (Tornado's delegate, when the server does not route itself)."""
 
     def __init__(
         self,
-        delegate: httputil.HTTPMessageDelegate,
         server: DrainingHTTPServer,
-        conn: object,
+        conn: Any,
+        request_conn: httputil.HTTPConnection,
         stream: HeaderLimitStream | None,
+        inner: httputil.HTTPMessageDelegate | None,
     ) -> None:
-        self._delegate = delegate
         self._server = server
         self._conn = conn
+        self._request_conn = request_conn
         self._stream = stream
+        self.delegate = inner
 
     def headers_received(
         self,
@@ -241,13 +293,27 @@ class _BusyOnHeaders(httputil.HTTPMessageDelegate):
         server._busy.add(conn)
         if self._stream is not None:
             self._stream.awaiting_headers = False
-        return self._delegate.headers_received(start_line, headers)
+        delegate = self.delegate
+        if delegate is None:
+            assert isinstance(start_line, httputil.RequestStartLine)
+            assert server._application is not None
+            request = httputil.HTTPServerRequest(
+                connection=self._request_conn,
+                server_connection=conn,
+                start_line=start_line,
+                headers=headers,
+            )
+            delegate = self.delegate = server._application.find_handler(request)
+        return delegate.headers_received(start_line, headers)
 
     def data_received(self, chunk: bytes) -> Any:
-        return self._delegate.data_received(chunk)
+        assert self.delegate is not None
+        return self.delegate.data_received(chunk)
 
     def finish(self) -> None:
-        self._delegate.finish()
+        assert self.delegate is not None
+        self.delegate.finish()
 
     def on_connection_close(self) -> None:
-        self._delegate.on_connection_close()
+        if self.delegate is not None:
+            self.delegate.on_connection_close()

@@ -69,7 +69,8 @@ class ResponseHeadersTransform(OutputTransform):
     def transform_first_chunk(
         self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
     ) -> tuple[int, httputil.HTTPHeaders, bytes]:
-        if headers.get("Server", "").startswith("TornadoServer/"):
+        server = headers.get_list("Server")  # one call; `get` takes two
+        if server and server[0].startswith("TornadoServer/"):
             del headers["Server"]
         context = LOG_CONTEXT.get()
         if context is not None and "request_id" in context:
