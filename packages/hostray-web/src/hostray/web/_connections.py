@@ -13,7 +13,7 @@ the new one is answered 503 and closed.
 
 A connection idle for `idle_connection_timeout` seconds (waiting for, or still receiving, the
 headers of its next request) is closed. Tornado would wrap every header read in a timeout of
-its own (a future and a timer made and cancelled per request, a tenth of a hello request's
+its own (a future and a timer made and cancelled per request, about a tenth of a hello request's
 cost); the idle connections are already kept oldest first, so one timer, due when the oldest
 reaches the timeout, does the same.
 """
