@@ -84,7 +84,7 @@ class DrainingHTTPServer(HTTPServer):
             callback if isinstance(callback, Application) and not self.xheaders else None
         )
         # Tornado's per-read timeout is off: `_sweep_idle` applies the same limit.
-        self.idle_timeout = float(self.conn_params.header_timeout or 0) or None
+        self.idle_timeout: float | None = self.conn_params.header_timeout
         self.conn_params.header_timeout = None
         self._sweep: asyncio.TimerHandle | None = None
         self._busy: set[Any] = set()
